@@ -1,0 +1,117 @@
+import { z } from "zod";
+
+/**
+ * The single source of truth for project.yml. Every object is strict, so a misspelt key is an
+ * error naming its path; the published JSON schema (project.schema.json) is generated from this.
+ */
+
+// `${VAR:-}` yields "" for an unset optional variable: treat it as absent.
+const optionalText = z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().optional());
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+const databaseSchema = z
+  .strictObject({
+    url: optionalText.describe("PostgreSQL URL; absent or empty means the embedded database (PGlite)"),
+    embedded_dir: z.string().default(".elt/pgdata").describe("Data folder of the embedded database"),
+    lock_timeout_seconds: nonNegativeInt
+      .default(600)
+      .describe("How long a command waits for another one holding the project lock"),
+    statement_timeout_seconds: nonNegativeInt.default(0).describe("0 = no limit"),
+  })
+  .prefault({});
+
+const apiSchema = z
+  .strictObject({
+    url: z.url().default("https://b2b.itresume.ru/api/statistics"),
+    client: optionalText,
+    client_key: optionalText.describe("Secret: masked in every log line and message"),
+    timeout_seconds: positiveInt.default(300).describe("Per request; one day has taken up to 51 s"),
+    retries: nonNegativeInt.default(5),
+    retry_max_delay_seconds: positiveInt.default(60),
+  })
+  .prefault({});
+
+const extractSchema = z
+  .strictObject({
+    window_hours: positiveInt.default(24).describe("Backfills are split into windows of this size"),
+    overlap_minutes: nonNegativeInt
+      .default(120)
+      .describe("Incremental runs start this long before the watermark, to catch late records"),
+    start: optionalText.describe("Where the first incremental run starts when nothing is landed yet"),
+    batch_rows: positiveInt.default(10_000),
+  })
+  .prefault({});
+
+const logsSchema = z
+  .strictObject({
+    dir: z.string().default("logs"),
+    level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).default("info"),
+    retention_days: positiveInt.default(3).describe("Today and the days before: 3 keeps 3 dated files"),
+  })
+  .prefault({});
+
+const modelsSchema = z
+  .strictObject({
+    paths: z.array(z.string()).default(["models"]),
+    macro_paths: z.array(z.string()).default(["macros"]),
+    test_paths: z.array(z.string()).default(["tests"]),
+    target_path: z.string().default("target"),
+  })
+  .prefault({});
+
+const sheetsSchema = z
+  .strictObject({
+    credentials: optionalText.describe("Path to a service-account JSON key"),
+    spreadsheet_id: optionalText,
+    root_url: optionalText.describe("API root override, for emulators and tests"),
+    worksheet: z.string().default("daily_summary"),
+    locale: z.enum(["ru", "en"]).default("ru"),
+    columns: z.array(z.string()).optional().describe("daily_summary columns to export, in order"),
+    preview_path: optionalText.describe("Also write the sheet as a CSV here (the demo's preview)"),
+  })
+  .prefault({});
+
+const emailSchema = z
+  .strictObject({
+    smtp_url: optionalText.describe("smtp:// or smtps://user:pass@host:port; secret"),
+    from: optionalText,
+    to: z
+      .preprocess(
+        (v) =>
+          typeof v === "string"
+            ? v
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : v,
+        z.array(z.string()),
+      )
+      .default([]),
+    subject_prefix: z.string().default("[elt]"),
+    templates_dir: z.string().default("templates"),
+    eml_path: optionalText.describe("Also write each message as an .eml file here (the demo)"),
+  })
+  .prefault({});
+
+const exportsSchema = z
+  .strictObject({
+    sheets: sheetsSchema,
+    email: emailSchema,
+    retries: nonNegativeInt.default(2),
+  })
+  .prefault({});
+
+export const projectSchema = z.strictObject({
+  name: z.string().default("elt"),
+  database: databaseSchema,
+  api: apiSchema,
+  extract: extractSchema,
+  logs: logsSchema,
+  models: modelsSchema,
+  vars: z.record(z.string(), z.unknown()).default({}).describe("Values for {{var \"name\"}} in models"),
+  exports: exportsSchema,
+});
+
+export type ProjectConfig = z.infer<typeof projectSchema>;

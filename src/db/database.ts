@@ -1,0 +1,35 @@
+/**
+ * The one interface the rest of the code uses to reach PostgreSQL, whether a server (pg) or the
+ * embedded engine (PGlite in-process). Only what both can honour is here.
+ */
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<R = Row> {
+  rows: R[];
+  /** Rows affected (INSERT/UPDATE/DELETE/COPY) or returned; 0 when the engine does not say. */
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Streams text-format COPY data into a table. `sql` must be `COPY ... FROM STDIN ...`.
+   * Each chunk is one or more complete lines (ending in "\n"). Returns the rows copied.
+   * On PostgreSQL this is COPY FROM STDIN (pg-copy-streams); on PGlite the lines are gathered into
+   * bounded blobs and copied batch by batch, so neither engine holds the whole input.
+   */
+  copyFrom(sql: string, lines: AsyncIterable<string | Buffer>): Promise<number>;
+}
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /** Human-readable target with secrets removed, for logs. */
+  readonly description: string;
+  /** Runs fn in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs fn on one dedicated connection (session state such as advisory locks lives there). */
+  withConnection<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
