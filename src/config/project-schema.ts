@@ -110,7 +110,7 @@ export const projectSchema = z.strictObject({
   extract: extractSchema,
   logs: logsSchema,
   models: modelsSchema,
-  vars: z.record(z.string(), z.unknown()).default({}).describe("Values for {{var \"name\"}} in models"),
+  vars: z.record(z.string(), z.unknown()).default({}).describe('Values for {{var "name"}} in models'),
   exports: exportsSchema,
 });
 

@@ -11,6 +11,10 @@ export interface QueryResult<R = Row> {
 }
 
 export interface Queryable {
+  /**
+   * Without params the text may hold several statements (simple protocol on both engines); the
+   * result is the last statement's.
+   */
   query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /**
    * Streams text-format COPY data into a table. `sql` must be `COPY ... FROM STDIN ...`.
@@ -31,5 +35,11 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs fn on one dedicated connection (session state such as advisory locks lives there). */
   withConnection<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Takes the named exclusive lock if free, returning its release; undefined when another holder has it.
+   * On PostgreSQL an advisory lock on a dedicated connection; on the embedded engine the whole data
+   * folder is already held exclusively by this process (lock file), so it always succeeds.
+   */
+  tryLock(name: string): Promise<(() => Promise<void>) | undefined>;
   close(): Promise<void>;
 }

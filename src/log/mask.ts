@@ -20,7 +20,10 @@ const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*P
 const CLIENT_KEY_PARAM = /([?&]client_key=)[^&\s"']+/gi;
 
 export function maskSecrets(text: string): string {
-  let out = text.replace(PRIVATE_KEY, MASK).replace(URL_PASSWORD, `$1${MASK}@`).replace(CLIENT_KEY_PARAM, `$1${MASK}`);
+  let out = text
+    .replace(PRIVATE_KEY, MASK)
+    .replace(URL_PASSWORD, `$1${MASK}@`)
+    .replace(CLIENT_KEY_PARAM, `$1${MASK}`);
   // Longest first, so a secret containing another is masked whole.
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     out = out.split(secret).join(MASK);

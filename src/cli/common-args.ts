@@ -1,0 +1,21 @@
+import type { ArgsDef } from "citty";
+
+/** Arguments every command takes. */
+export const commonArgs = {
+  "project-dir": {
+    type: "string",
+    description: "Folder holding project.yml (default: the current folder)",
+    default: ".",
+    valueHint: "dir",
+  },
+  "log-level": {
+    type: "string",
+    description: "Override logs.level: silent, error, warn, info, debug, trace",
+    valueHint: "level",
+  },
+} as const satisfies ArgsDef;
+
+export interface CommonArgs {
+  "project-dir"?: string;
+  "log-level"?: string;
+}

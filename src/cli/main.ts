@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
+import { errorMessage, exitCodeOf, isEltError } from "../errors.ts";
+import { log } from "../log/logger.ts";
+import { maskSecrets } from "../log/mask.ts";
+import { PACKAGE_ROOT } from "../package-root.ts";
+
+const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
+  version: string;
+};
+
+const main = defineCommand({
+  meta: {
+    name: "elt",
+    version,
+    description: "Extract the attempt statistics, land them raw, transform with SQL models, export",
+  },
+  subCommands: {
+    run: () => import("./run.ts").then((m) => m.default),
+    extract: () => import("./extract.ts").then((m) => m.default),
+    model: () => import("./model/index.ts").then((m) => m.default),
+    test: () => import("./test.ts").then((m) => m.default),
+    export: () => import("./export.ts").then((m) => m.default),
+    migrate: () => import("./migrate.ts").then((m) => m.default),
+    seed: () => import("./seed.ts").then((m) => m.default),
+    status: () => import("./status.ts").then((m) => m.default),
+    dev: () => import("./dev/index.ts").then((m) => m.default),
+  },
+});
+
+/** The (sub)command the arguments name, with its parent, for `--help` anywhere. */
+async function resolveCommand(rawArgs: string[]): Promise<[CommandDef, CommandDef | undefined]> {
+  let cmd: CommandDef = main as CommandDef;
+  let parent: CommandDef | undefined;
+  for (const arg of rawArgs) {
+    if (arg.startsWith("-")) break;
+    const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
+    const next = subs?.[arg];
+    if (!next) break;
+    parent = cmd;
+    cmd = (typeof next === "function" ? await next() : await next) as CommandDef;
+  }
+  return [cmd, parent];
+}
+
+// citty's runMain exits 1 on every error and never reaches our log file; exit codes must differ.
+async function cli(rawArgs: string[]): Promise<number> {
+  if (rawArgs.length === 0 || rawArgs.includes("--help") || rawArgs.includes("-h")) {
+    await showUsage(...(await resolveCommand(rawArgs)));
+    return rawArgs.length === 0 ? 2 : 0;
+  }
+  if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
+    console.log(version);
+    return 0;
+  }
+  try {
+    await runCommand(main, { rawArgs });
+    return 0;
+  } catch (error) {
+    // citty's own usage errors (unknown command, missing argument) are usage errors: exit 2.
+    if ((error as Error)?.name === "CLIError") {
+      await showUsage(...(await resolveCommand(rawArgs)));
+      log.error(maskSecrets(errorMessage(error)));
+      return 2;
+    }
+    const code = exitCodeOf(error);
+    if (isEltError(error)) {
+      log.error(maskSecrets(error.message));
+      if (error.hint) log.info(`hint: ${maskSecrets(error.hint)}`);
+    } else {
+      log.error(`unexpected error: ${maskSecrets((error as Error)?.stack ?? errorMessage(error))}`);
+    }
+    return code;
+  }
+}
+
+process.exitCode = await cli(process.argv.slice(2));

@@ -1,0 +1,28 @@
+import { defineCommand } from "citty";
+import { migrate } from "../db/migrate.ts";
+import { log } from "../log/logger.ts";
+import { commonArgs } from "./common-args.ts";
+import { withProject } from "./project-context.ts";
+
+export default defineCommand({
+  meta: { name: "migrate", description: "Apply pending migrations and list applied/pending ones" },
+  args: {
+    ...commonArgs,
+    "dry-run": { type: "boolean", description: "Only list, apply nothing", default: false },
+  },
+  async run({ args }) {
+    await withProject(args, { migrate: false }, async ({ db, path, config }) => {
+      const status = await migrate(db, {
+        dirs: [path("migrations")],
+        dryRun: args["dry-run"],
+        lockTimeoutMs: config.database.lock_timeout_seconds * 1000,
+      });
+      for (const name of status.applied)
+        log.info(`applied  ${name}${status.ran.includes(name) ? "  (now)" : ""}`);
+      for (const name of status.pending) log.info(`pending  ${name}`);
+      log.info(
+        `migrations: ${status.applied.length} applied (${status.ran.length} now), ${status.pending.length} pending`,
+      );
+    });
+  },
+});

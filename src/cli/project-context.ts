@@ -1,0 +1,80 @@
+import { isAbsolute, resolve } from "node:path";
+import { loadProject } from "../config/load-project.ts";
+import type { ProjectConfig } from "../config/project-schema.ts";
+import type { Database } from "../db/database.ts";
+import { migrate } from "../db/migrate.ts";
+import { openDatabase } from "../db/open-database.ts";
+import { acquireProjectLock } from "../db/project-lock.ts";
+import { ConfigError } from "../errors.ts";
+import { configureLogging, type LogLevelName, log } from "../log/logger.ts";
+import { pruneLogs } from "../log/prune-logs.ts";
+import { formatDuration } from "../log/timestamp.ts";
+import type { CommonArgs } from "./common-args.ts";
+
+export interface ProjectContext {
+  projectDir: string;
+  config: ProjectConfig;
+  /** Resolves a config path against the project folder. */
+  path(p: string): string;
+}
+
+export interface DatabaseContext extends ProjectContext {
+  db: Database;
+}
+
+const LEVELS = ["silent", "error", "warn", "info", "debug", "trace"] as const;
+
+/** Loads project.yml, sets up the dated log file and prunes old logs. No database. */
+export function openProject(args: CommonArgs): ProjectContext {
+  const { dir, config } = loadProject(args["project-dir"] ?? ".");
+  const level = args["log-level"] ?? config.logs.level;
+  if (!(LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`--log-level: expected one of ${LEVELS.join(", ")}`, { code: "USAGE" });
+  }
+  const path = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
+  const logDir = path(config.logs.dir);
+  configureLogging({ dir: logDir, level: level as LogLevelName });
+  for (const name of pruneLogs(logDir, config.logs.retention_days)) log.info(`old log deleted: ${name}`);
+  return { projectDir: dir, config, path };
+}
+
+export interface WithDatabaseOptions {
+  /** Hold the project lock for the whole command (commands that write). Default true. */
+  lock?: boolean;
+  /** Apply pending migrations first. Default true. */
+  migrate?: boolean;
+}
+
+/** openProject + database connected, lock held, migrations applied; always closes and releases. */
+export async function withProject<T>(
+  args: CommonArgs,
+  options: WithDatabaseOptions,
+  fn: (ctx: DatabaseContext) => Promise<T>,
+): Promise<T> {
+  const ctx = openProject(args);
+  const { config } = ctx;
+  const lockTimeoutMs = config.database.lock_timeout_seconds * 1000;
+  const started = performance.now();
+  const db = await openDatabase({
+    url: config.database.url,
+    embeddedDir: ctx.path(config.database.embedded_dir),
+    lockTimeoutMs,
+    statementTimeoutMs: config.database.statement_timeout_seconds * 1000,
+  });
+  log.info(`database connected: ${db.description} (${formatDuration(performance.now() - started)})`);
+  let release: (() => Promise<void>) | undefined;
+  try {
+    if (options.lock !== false) release = await acquireProjectLock(db, lockTimeoutMs);
+    if (options.migrate !== false) {
+      const t0 = performance.now();
+      const status = await migrate(db, { dirs: [ctx.path("migrations")], lockTimeoutMs });
+      if (status.ran.length > 0) {
+        log.info(`migrations applied: ${status.ran.length} (${formatDuration(performance.now() - t0)})`);
+      }
+    }
+    return await fn({ ...ctx, db });
+  } finally {
+    await release?.().catch(() => {});
+    await db.close().catch(() => {});
+  }
+}
