@@ -8,8 +8,10 @@ import { z } from "zod";
 // `${VAR:-}` yields "" for an unset optional variable: treat it as absent.
 const optionalText = z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().optional());
 
-const positiveInt = z.coerce.number().int().positive();
-const nonNegativeInt = z.coerce.number().int().nonnegative();
+// Numbers may arrive as text from ${VAR}; only text is converted (z.coerce would accept [1] too).
+const fromText = (v: unknown) => (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v);
+const positiveInt = z.preprocess(fromText, z.number().int().positive());
+const nonNegativeInt = z.preprocess(fromText, z.number().int().nonnegative());
 
 const databaseSchema = z
   .strictObject({
@@ -71,6 +73,11 @@ const sheetsSchema = z
     columns: z.array(z.string()).optional().describe("daily_summary columns to export, in order"),
     preview_path: optionalText.describe("Also write the sheet as a CSV here (the demo's preview)"),
   })
+  .superRefine((sheets, ctx) => {
+    if (sheets.spreadsheet_id && !sheets.credentials) {
+      ctx.addIssue({ code: "custom", path: ["credentials"], message: "Required" });
+    }
+  })
   .prefault({});
 
 const emailSchema = z
@@ -92,6 +99,12 @@ const emailSchema = z
     subject_prefix: z.string().default("[elt]"),
     templates_dir: z.string().default("templates"),
     eml_path: optionalText.describe("Also write each message as an .eml file here (the demo)"),
+  })
+  .superRefine((email, ctx) => {
+    // An SMTP server without recipients or sender is a half-configured exporter: say which key.
+    if (!email.smtp_url) return;
+    if (email.to.length === 0) ctx.addIssue({ code: "custom", path: ["to"], message: "Required" });
+    if (!email.from) ctx.addIssue({ code: "custom", path: ["from"], message: "Required" });
   })
   .prefault({});
 
