@@ -26,3 +26,11 @@ export const typeParsers: Record<number, (text: string) => unknown> = {
   [OID.TIMESTAMP]: (t) => parseTimestamp(t, false),
   [OID.TIMESTAMPTZ]: (t) => parseTimestamp(t, true),
 };
+
+/**
+ * A Date as the text of a UTC `timestamp` (no zone) parameter. Passing a Date object would let pg
+ * serialise it in the host's local zone, which a `timestamp` column then takes at face value.
+ */
+export function utcTimestampText(d: Date): string {
+  return d.toISOString().replace("T", " ").replace("Z", "");
+}
