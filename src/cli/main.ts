@@ -44,6 +44,29 @@ async function resolveCommand(rawArgs: string[]): Promise<[CommandDef, CommandDe
   return [cmd, parent];
 }
 
+/** citty ignores flags it does not know; a mistyped `--dat` must not silently run something else. */
+async function unknownFlags(rawArgs: string[]): Promise<string[]> {
+  const [cmd] = await resolveCommand(rawArgs);
+  const defs = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};
+  const known = new Set<string>();
+  for (const [name, def] of Object.entries(defs)) {
+    known.add(name);
+    if (def.type === "boolean") known.add(`no-${name}`);
+    const alias = (def as { alias?: string | string[] }).alias;
+    for (const a of Array.isArray(alias) ? alias : alias ? [alias] : []) known.add(a);
+  }
+  const unknown: string[] = [];
+  for (const arg of rawArgs) {
+    if (arg === "--") break;
+    const m = /^--?([^=]+)/.exec(arg);
+    if (!m || /^-\d/.test(arg)) continue;
+    const name = m[1] as string;
+    const camel = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (!known.has(name) && !known.has(camel)) unknown.push(arg.split("=")[0] as string);
+  }
+  return unknown;
+}
+
 // citty's runMain exits 1 on every error and never reaches our log file; exit codes must differ.
 async function cli(rawArgs: string[]): Promise<number> {
   if (rawArgs.length === 0 || rawArgs.includes("--help") || rawArgs.includes("-h")) {
@@ -53,6 +76,12 @@ async function cli(rawArgs: string[]): Promise<number> {
   if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
     console.log(version);
     return 0;
+  }
+  const unknown = await unknownFlags(rawArgs);
+  if (unknown.length > 0) {
+    await showUsage(...(await resolveCommand(rawArgs)));
+    log.error(`unknown option${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
+    return 2;
   }
   try {
     await runCommand(main, { rawArgs });

@@ -18,6 +18,11 @@ describe("elt CLI", () => {
 
   it("exits 2 on an unknown command and on a config error naming file and key", async () => {
     expect((await runElt(["frobnicate"])).code).toBe(2);
+    const typo = await runElt(["migrate", "--dry-rn"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown option: --dry-rn");
+    const notBuilt = await runElt(["status"]);
+    if (/not built yet/.test(notBuilt.stderr)) expect(notBuilt.code).toBe(2);
     const dir = tempProject({ "project.yml": "logs:\n  retention_days: -1\n" });
     const bad = await runElt(["migrate", "--project-dir", dir]);
     expect(bad.code).toBe(2);
@@ -29,7 +34,8 @@ describe("elt CLI", () => {
 
   it("--log-level is validated; errors reach the dated log file with secrets masked", async () => {
     const dir = tempProject({
-      "project.yml": "database:\n  url: postgres://elt:s3cretPw@127.0.0.1:1/none\napi:\n  client_key: KEY-abcdef-123\n",
+      "project.yml":
+        "database:\n  url: postgres://elt:s3cretPw@127.0.0.1:1/none\napi:\n  client_key: KEY-abcdef-123\n",
     });
     expect((await runElt(["migrate", "--project-dir", dir, "--log-level", "loud"])).code).toBe(2);
     const result = await runElt(["migrate", "--project-dir", dir]);
