@@ -18,7 +18,11 @@ export default defineCommand({
       const plans = planSeeds(path("seeds")).filter((p) => !wanted || wanted.includes(p.name));
       if (plans.length === 0) log.warn("no seeds to load (seeds/*.csv)");
       for (const plan of plans) {
-        await stage(`seed ${plan.schema}.${plan.table}`, () => loadSeed(db, plan), (n) => `rows ${n}`);
+        await stage(
+          `seed ${plan.schema}.${plan.table}`,
+          () => loadSeed(db, plan),
+          (n) => `rows ${n}`,
+        );
       }
     });
   },

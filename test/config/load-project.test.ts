@@ -47,12 +47,19 @@ describe("loadProject", () => {
     expect(config.api).toMatchObject({ client: "Skillfactory", client_key: "M2MGWS-secret" });
     expect(config.logs).toMatchObject({ dir: "/var/log/elt", level: "debug" });
     expect(config.exports.email.to).toEqual(["a@example.org", "b@example.org"]);
-    expect(config.exports.sheets).toMatchObject({ credentials: "/secrets/sa.json", spreadsheet_id: "sheet-1" });
+    expect(config.exports.sheets).toMatchObject({
+      credentials: "/secrets/sa.json",
+      spreadsheet_id: "sheet-1",
+    });
   });
 
   it("names the file and key path of a missing key", () => {
-    const dir = tempProject({ "project.yml": "exports:\n  email:\n    smtp_url: smtp://localhost:25\n    from: a@b.c\n" });
-    expect(errorOf(() => loadProject(dir, { env: {} })).message).toBe("project.yml: exports.email.to: Required");
+    const dir = tempProject({
+      "project.yml": "exports:\n  email:\n    smtp_url: smtp://localhost:25\n    from: a@b.c\n",
+    });
+    expect(errorOf(() => loadProject(dir, { env: {} })).message).toBe(
+      "project.yml: exports.email.to: Required",
+    );
   });
 
   it("names the key path of a wrong type and of an unknown key, all at once", () => {
@@ -76,7 +83,8 @@ describe("loadProject", () => {
 
   it("interpolates from .env beside project.yml; the environment wins; defaults and escapes", () => {
     const dir = tempProject({
-      "project.yml": 'name: "${NAME}-${SUFFIX:-x}"\nvars:\n  literal: "$${NOT_A_VAR}"\n  from_env: ${FROM_ENV}\n',
+      "project.yml":
+        'name: "${NAME}-${SUFFIX:-x}"\nvars:\n  literal: "$${NOT_A_VAR}"\n  from_env: ${FROM_ENV}\n',
       ".env": "NAME=fromdotenv\nFROM_ENV=dotenv\n",
     });
     const { config } = loadProject(dir, { env: { FROM_ENV: "process" } });

@@ -39,7 +39,10 @@ describe("migrations", () => {
   it("two processes migrating at once apply each migration exactly once; rerun is a no-op", async () => {
     const dir = tempProject(PROJECT);
     const env = { DATABASE_URL: pgdb.url };
-    const [a, b] = await Promise.all([runElt(["migrate", "--project-dir", dir], { env }), runElt(["migrate", "--project-dir", dir], { env })]);
+    const [a, b] = await Promise.all([
+      runElt(["migrate", "--project-dir", dir], { env }),
+      runElt(["migrate", "--project-dir", dir], { env }),
+    ]);
     expect(a.stderr + b.stderr).not.toMatch(/ERROR/);
     expect([a.code, b.code]).toEqual([0, 0]);
     const again = await runElt(["migrate", "--project-dir", dir], { env });
@@ -49,7 +52,9 @@ describe("migrations", () => {
     const db = await openDatabase({ url: pgdb.url, embeddedDir: "unused" });
     try {
       const { rows } = await db.query<{ name: string }>("SELECT name FROM elt.migrations ORDER BY name");
-      const expected = migrationFiles([join(PACKAGE_ROOT, "migrations"), join(dir, "migrations")]).map((m) => m.name);
+      const expected = migrationFiles([join(PACKAGE_ROOT, "migrations"), join(dir, "migrations")]).map(
+        (m) => m.name,
+      );
       expect(rows.map((r) => r.name)).toEqual(expected);
       expect(expected).toContain("9001_once");
       const schemas = await db.query<{ n: string }>(
@@ -86,7 +91,9 @@ describe("migrations", () => {
 
   it("the same migration set builds the same schema on PGlite", async () => {
     const pg = await openDatabase({ url: pgdb.url, embeddedDir: "unused" });
-    const lite = await openDatabase({ embeddedDir: join(mkdtempSync(join(tmpdir(), "elt-lite-")), "pgdata") });
+    const lite = await openDatabase({
+      embeddedDir: join(mkdtempSync(join(tmpdir(), "elt-lite-")), "pgdata"),
+    });
     try {
       await migrate(pg);
       const status = await migrate(lite);
@@ -101,11 +108,19 @@ describe("migrations", () => {
   });
 });
 
-function holdLock(dir: string, ms: number, env: Record<string, string>): Promise<{ done: Promise<number | null> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "test/helpers/hold-lock.ts"), dir, String(ms)], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+function holdLock(
+  dir: string,
+  ms: number,
+  env: Record<string, string>,
+): Promise<{ done: Promise<number | null> }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(PACKAGE_ROOT, "test/helpers/hold-lock.ts"), dir, String(ms)],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const done = new Promise<number | null>((r) => child.on("close", r));
   return new Promise((resolve, reject) => {
     child.stdout.on("data", (d: Buffer) => {

@@ -18,7 +18,13 @@ export function runElt(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [ELT_BIN, ...args], {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ, NO_COLOR: "1", ...options.env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TZ: process.env.TZ,
+        NO_COLOR: "1",
+        ...options.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -7,7 +7,10 @@ import { acquireProjectLock } from "../../src/db/project-lock.ts";
 
 const [dir = ".", ms = "5000"] = process.argv.slice(2);
 const { config } = loadProject(dir);
-const db = await openDatabase({ url: config.database.url, embeddedDir: resolve(dir, config.database.embedded_dir) });
+const db = await openDatabase({
+  url: config.database.url,
+  embeddedDir: resolve(dir, config.database.embedded_dir),
+});
 const release = await acquireProjectLock(db, 0);
 console.log("locked");
 await new Promise((r) => setTimeout(r, Number(ms)));

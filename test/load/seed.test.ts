@@ -4,14 +4,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
+import { ConfigError } from "../../src/errors.ts";
 import { loadSeed } from "../../src/load/seed-load.ts";
 import { inferType, planSeed, planSeeds } from "../../src/load/seed-plan.ts";
-import { ConfigError } from "../../src/errors.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
 import { tempProject } from "../helpers/project.ts";
 
 const FILES = {
-  "seeds/courses.csv": 'code,label,active,since,weight,opened_at\n1,"Курс, первый",true,2024-01-01,1.5,2024-01-01 10:00:00\n2,"it\'s ""quoted""",false,,,\n',
+  "seeds/courses.csv":
+    'code,label,active,since,weight,opened_at\n1,"Курс, первый",true,2024-01-01,1.5,2024-01-01 10:00:00\n2,"it\'s ""quoted""",false,,,\n',
   "seeds/courses.yml": "schema: ref\ncolumn_types:\n  code: int\n",
   "seeds/tags.csv": "tag\nalpha\n",
 };
@@ -64,7 +65,9 @@ describe.each([
       await db.query("CREATE VIEW ref.course_labels AS SELECT label FROM ref.courses");
       expect(await loadSeed(db, { ...plan, rows: [plan.rows[0] ?? []] })).toBe(1);
       const { rows } = await db.query("SELECT code, label, active, since, weight FROM ref.courses");
-      expect(rows).toEqual([{ code: 1, label: "Курс, первый", active: true, since: "2024-01-01", weight: 1.5 }]);
+      expect(rows).toEqual([
+        { code: 1, label: "Курс, первый", active: true, since: "2024-01-01", weight: 1.5 },
+      ]);
       expect((await db.query("SELECT count(*)::int AS n FROM ref.course_labels")).rows).toEqual([{ n: 1 }]);
 
       // A bad value fails the whole load and leaves the previous contents.

@@ -27,18 +27,24 @@ describe("dated log file", () => {
     log.warn("a warning");
     log.error(new Error("boom"));
     log.debug("details");
-    await stage("download", async () => 42, (n) => `records ${n}`);
+    await stage(
+      "download",
+      async () => 42,
+      (n) => `records ${n}`,
+    );
     const files = readdirSync(dir);
     expect(files).toEqual([`${localDate()}.log`]);
-    const lines = readFileSync(join(dir, files[0] as string), "utf8").trimEnd().split("\n");
+    const lines = readFileSync(join(dir, files[0] as string), "utf8")
+      .trimEnd()
+      .split("\n");
     const firstLines = lines.filter((l) => !l.startsWith("    "));
     for (const line of firstLines) expect(line).toMatch(LINE);
-    expect(firstLines[0]).toMatch(/ INFO  migrations applied: 3$/);
-    expect(firstLines[1]).toMatch(/ WARN  a warning$/);
+    expect(firstLines[0]).toMatch(/ INFO {2}migrations applied: 3$/);
+    expect(firstLines[1]).toMatch(/ WARN {2}a warning$/);
     expect(firstLines[2]).toMatch(/ ERROR Error: boom$/);
     expect(firstLines[3]).toMatch(/ DEBUG details$/);
-    expect(firstLines[4]).toMatch(/ INFO  download: started$/);
-    expect(firstLines[5]).toMatch(/ INFO  download: done records 42 \(\d+ ms\)$/);
+    expect(firstLines[4]).toMatch(/ INFO {2}download: started$/);
+    expect(firstLines[5]).toMatch(/ INFO {2}download: done records 42 \(\d+ ms\)$/);
   });
 
   it("appends across configurations (every command adds to the day's file)", () => {
@@ -62,8 +68,12 @@ describe("dated log file", () => {
   it("a failing stage logs ERROR with its cause and duration, and rethrows", async () => {
     const dir = logDir();
     configureLogging({ dir, console: false });
-    await expect(stage("landing", async () => Promise.reject(new Error("disk full")))).rejects.toThrow("disk full");
-    expect(readFileSync(join(dir, `${localDate()}.log`), "utf8")).toMatch(/ERROR landing: failed after \d+ ms: disk full/);
+    await expect(stage("landing", async () => Promise.reject(new Error("disk full")))).rejects.toThrow(
+      "disk full",
+    );
+    expect(readFileSync(join(dir, `${localDate()}.log`), "utf8")).toMatch(
+      /ERROR landing: failed after \d+ ms: disk full/,
+    );
   });
 });
 
