@@ -9,7 +9,8 @@ import { z } from "zod";
 const optionalText = z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().optional());
 
 // Numbers may arrive as text from ${VAR}; only text is converted (z.coerce would accept [1] too).
-const fromText = (v: unknown) => (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v);
+const fromText = (v: unknown) =>
+  typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
 const positiveInt = z.preprocess(fromText, z.number().int().positive());
 const nonNegativeInt = z.preprocess(fromText, z.number().int().nonnegative());
 

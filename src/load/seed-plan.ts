@@ -50,10 +50,17 @@ export function planSeed(file: string): SeedPlan {
   const sidecar = file.replace(/\.csv$/, ".yml");
   let config: z.infer<typeof seedConfigSchema>;
   try {
-    config = seedConfigSchema.parse(existsSync(sidecar) ? (parseYaml(readFileSync(sidecar, "utf8")) ?? {}) : {});
+    config = seedConfigSchema.parse(
+      existsSync(sidecar) ? (parseYaml(readFileSync(sidecar, "utf8")) ?? {}) : {},
+    );
   } catch (error) {
-    const issues = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) : [(error as Error).message];
-    throw new ConfigError(issues.map((m) => `${basename(sidecar)}: ${m}`).join("\n"), { code: "SEED_CONFIG" });
+    const issues =
+      error instanceof z.ZodError
+        ? error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)
+        : [(error as Error).message];
+    throw new ConfigError(issues.map((m) => `${basename(sidecar)}: ${m}`).join("\n"), {
+      code: "SEED_CONFIG",
+    });
   }
   let records: string[][];
   try {
@@ -62,11 +69,14 @@ export function planSeed(file: string): SeedPlan {
     throw new ConfigError(`${basename(file)}: ${(error as Error).message}`, { code: "SEED_CSV" });
   }
   const [header, ...body] = records;
-  if (!header || header.length === 0) throw new ConfigError(`${basename(file)}: no header row`, { code: "SEED_CSV" });
+  if (!header || header.length === 0)
+    throw new ConfigError(`${basename(file)}: no header row`, { code: "SEED_CSV" });
   const rows = body.map((r) => r.map((v) => (v === "" ? null : v)));
   const unknown = Object.keys(config.column_types).filter((c) => !header.includes(c));
   if (unknown.length > 0) {
-    throw new ConfigError(`${basename(sidecar)}: column_types: no such column ${unknown.join(", ")}`, { code: "SEED_CONFIG" });
+    throw new ConfigError(`${basename(sidecar)}: column_types: no such column ${unknown.join(", ")}`, {
+      code: "SEED_CONFIG",
+    });
   }
   const columns = header.map((col, i) => ({
     name: col,
