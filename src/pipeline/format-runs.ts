@@ -1,0 +1,23 @@
+import { formatDuration } from "../log/timestamp.ts";
+import type { RunRow } from "./run-ledger.ts";
+
+const iso = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 19) : "");
+
+/** The last runs as a plain-text table for people (`elt status`). */
+export function formatRunsTable(runs: RunRow[]): string {
+  const header = ["run", "started (UTC)", "status", "duration", "window (UTC)", "landed", "loaded", "quarantined", "error"];
+  const rows = runs.map((r) => [
+    String(r.id),
+    iso(r.started_at),
+    r.status,
+    r.finished_at ? formatDuration(r.finished_at.getTime() - r.started_at.getTime()) : "",
+    r.window_start ? `${iso(r.window_start)} → ${iso(r.window_end)}` : "",
+    String(r.counts.landed ?? ""),
+    String(r.counts.loaded ?? ""),
+    String(r.counts.quarantined ?? ""),
+    (r.error ?? "").split("\n")[0]?.slice(0, 60) ?? "",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}

@@ -1,0 +1,87 @@
+import { hostname } from "node:os";
+import type { Queryable } from "../db/database.ts";
+import { utcTimestampText } from "../db/type-parsers.ts";
+import { maskSecrets } from "../log/mask.ts";
+
+export type StageStatus = "success" | "failed" | "skipped" | "warn";
+
+export interface StageRecord {
+  name: string;
+  status: StageStatus;
+  ms: number;
+  detail?: string;
+}
+
+export interface RunCounts {
+  windows?: number;
+  landed?: number;
+  loaded?: number;
+  quarantined?: number;
+  duplicates?: number;
+  models_failed?: number;
+  tests_failed?: number;
+  tests_warned?: number;
+  exports_failed?: number;
+}
+
+export interface RunRow {
+  id: number;
+  started_at: Date;
+  finished_at: Date | null;
+  status: "running" | "success" | "failed";
+  window_start: Date | null;
+  window_end: Date | null;
+  stages: StageRecord[];
+  counts: RunCounts;
+  error: string | null;
+}
+
+export async function startRun(db: Queryable, options: Record<string, unknown>): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    "INSERT INTO elt.runs (options, pid, host) VALUES ($1, $2, $3) RETURNING id",
+    [JSON.stringify(options), process.pid, hostname()],
+  );
+  return (rows[0] as { id: number }).id;
+}
+
+export interface RunUpdate {
+  status?: RunRow["status"];
+  windowStart?: Date;
+  windowEnd?: Date;
+  stages?: StageRecord[];
+  counts?: RunCounts;
+  error?: string;
+}
+
+/** Records progress; `status` other than running also stamps finished_at. */
+export async function updateRun(db: Queryable, id: number, update: RunUpdate): Promise<void> {
+  await db.query(
+    `UPDATE elt.runs SET
+       status = COALESCE($2, status),
+       finished_at = CASE WHEN $2 IS NOT NULL AND $2 <> 'running' THEN now() ELSE finished_at END,
+       window_start = COALESCE($3, window_start),
+       window_end = COALESCE($4, window_end),
+       stages = COALESCE($5::jsonb, stages),
+       counts = COALESCE($6::jsonb, counts),
+       error = COALESCE($7, error)
+     WHERE id = $1`,
+    [
+      id,
+      update.status ?? null,
+      update.windowStart ? utcTimestampText(update.windowStart) : null,
+      update.windowEnd ? utcTimestampText(update.windowEnd) : null,
+      update.stages ? JSON.stringify(update.stages) : null,
+      update.counts ? JSON.stringify(update.counts) : null,
+      update.error ? maskSecrets(update.error) : null,
+    ],
+  );
+}
+
+export async function lastRuns(db: Queryable, limit: number): Promise<RunRow[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT id, started_at, finished_at, status, window_start, window_end, stages, counts, error
+       FROM elt.runs ORDER BY id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
