@@ -5,7 +5,17 @@ const iso = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 
 
 /** The last runs as a plain-text table for people (`elt status`). */
 export function formatRunsTable(runs: RunRow[]): string {
-  const header = ["run", "started (UTC)", "status", "duration", "window (UTC)", "landed", "loaded", "quarantined", "error"];
+  const header = [
+    "run",
+    "started (UTC)",
+    "status",
+    "duration",
+    "window (UTC)",
+    "landed",
+    "loaded",
+    "quarantined",
+    "error",
+  ];
   const rows = runs.map((r) => [
     String(r.id),
     iso(r.started_at),
@@ -18,6 +28,10 @@ export function formatRunsTable(runs: RunRow[]): string {
     (r.error ?? "").split("\n")[0]?.slice(0, 60) ?? "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
