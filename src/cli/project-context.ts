@@ -24,9 +24,14 @@ export interface DatabaseContext extends ProjectContext {
 
 const LEVELS = ["silent", "error", "warn", "info", "debug", "trace"] as const;
 
+/** Adjusts the loaded config before anything uses it (the demo points it at local endpoints). */
+export type ConfigureProject = (config: ProjectConfig, projectDir: string) => ProjectConfig;
+
 /** Loads project.yml, sets up the dated log file and prunes old logs. No database. */
-export function openProject(args: CommonArgs): ProjectContext {
-  const { dir, config } = loadProject(args["project-dir"] ?? ".");
+export function openProject(args: CommonArgs, configure?: ConfigureProject): ProjectContext {
+  const loaded = loadProject(args["project-dir"] ?? ".");
+  const dir = loaded.dir;
+  const config = configure ? configure(loaded.config, dir) : loaded.config;
   const level = args["log-level"] ?? config.logs.level;
   if (!(LEVELS as readonly string[]).includes(level)) {
     throw new ConfigError(`--log-level: expected one of ${LEVELS.join(", ")}`, { code: "USAGE" });
@@ -43,6 +48,7 @@ export interface WithDatabaseOptions {
   lock?: boolean;
   /** Apply pending migrations first. Default true. */
   migrate?: boolean;
+  configure?: ConfigureProject;
 }
 
 /** openProject + database connected, lock held, migrations applied; always closes and releases. */
@@ -51,7 +57,7 @@ export async function withProject<T>(
   options: WithDatabaseOptions,
   fn: (ctx: DatabaseContext) => Promise<T>,
 ): Promise<T> {
-  const ctx = openProject(args);
+  const ctx = openProject(args, options.configure);
   const { config } = ctx;
   const lockTimeoutMs = config.database.lock_timeout_seconds * 1000;
   const started = performance.now();

@@ -1,3 +1,39 @@
-import { notBuilt } from "./not-built.ts";
+import { defineCommand } from "citty";
+import { demoConfig } from "../pipeline/demo-config.ts";
+import { formatRunsTable } from "../pipeline/format-runs.ts";
+import { pipelineStatus } from "../pipeline/pipeline-status.ts";
+import { commonArgs } from "./common-args.ts";
+import { withProject } from "./project-context.ts";
 
-export default notBuilt("status", "Show the last runs and the watermark", 6);
+export default defineCommand({
+  meta: { name: "status", description: "Show the last runs and the watermark" },
+  args: {
+    ...commonArgs,
+    json: { type: "boolean", description: "Print JSON for machines" },
+    limit: { type: "string", description: "How many runs (default 10)", valueHint: "n" },
+    demo: { type: "boolean", description: "The demo's embedded database (after `npm run demo`)" },
+  },
+  async run({ args }) {
+    const limit = Math.max(1, Number.parseInt(args.limit ?? "10", 10) || 10);
+    // Reading never waits for a running `elt run`: no lock.
+    const configure = args.demo
+      ? (c: Parameters<typeof demoConfig>[0]) => demoConfig(c, "http://127.0.0.1/")
+      : undefined;
+    await withProject(args, { lock: false, configure }, async ({ db }) => {
+      const status = await pipelineStatus(db, limit);
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        formatRunsTable(status.runs),
+        "",
+        `extract watermark: ${status.extractWatermark?.toISOString() ?? "nothing landed yet"} (raw records: ${status.rawRecords})`,
+        ...status.models.map(
+          (m) => `model ${m.model}: raw id ${m.watermark} (${m.updated_at.toISOString()})`,
+        ),
+      ];
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+  },
+});

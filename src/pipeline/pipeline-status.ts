@@ -1,0 +1,40 @@
+import type { Queryable } from "../db/database.ts";
+import { lastRuns, type RunRow } from "./run-ledger.ts";
+
+export interface PipelineStatus {
+  runs: RunRow[];
+  /** End of the newest landed window: the next incremental extract starts here minus the overlap. */
+  extractWatermark: Date | null;
+  rawRecords: number;
+  /** Per incremental model, the last raw id it has processed. */
+  models: { model: string; watermark: number; updated_at: Date }[];
+}
+
+async function exists(db: Queryable, relation: string): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [relation]);
+  return rows[0]?.ok === true;
+}
+
+/** What `elt status` shows; tables a project has not created yet read as empty. */
+export async function pipelineStatus(db: Queryable, limit: number): Promise<PipelineStatus> {
+  const runs = await lastRuns(db, limit);
+  let extractWatermark: Date | null = null;
+  if (await exists(db, "elt.loads")) {
+    const { rows } = await db.query<{ w: Date | null }>(
+      "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed'",
+    );
+    extractWatermark = rows[0]?.w ?? null;
+  }
+  let rawRecords = 0;
+  if (await exists(db, "raw.api_attempts")) {
+    const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM raw.api_attempts");
+    rawRecords = rows[0]?.n ?? 0;
+  }
+  let models: PipelineStatus["models"] = [];
+  if (await exists(db, "elt.model_state")) {
+    ({ rows: models } = await db.query<PipelineStatus["models"][number]>(
+      "SELECT model, watermark, updated_at FROM elt.model_state ORDER BY model",
+    ));
+  }
+  return { runs, extractWatermark, rawRecords, models };
+}

@@ -1,0 +1,13 @@
+/** What `elt run` was asked to do. */
+export interface RunOptions {
+  /** Backfill bounds; both absent: incremental from the watermark. */
+  start?: Date;
+  end?: Date;
+  /** Re-extract windows already landed. */
+  force?: boolean;
+  fullRefresh?: boolean;
+  select?: string[];
+  exclude?: string[];
+  vars?: Record<string, unknown>;
+  skipExport?: boolean;
+}

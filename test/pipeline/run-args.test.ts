@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { parseRunArgs, parseUtc, parseWindow } from "../../src/cli/run-args.ts";
+import { daysOf } from "../../src/pipeline/days-of.ts";
+
+describe("run arguments", () => {
+  it("reads dates and timestamps as UTC", () => {
+    expect(parseUtc("start", "2026-11-20").toISOString()).toBe("2026-11-20T00:00:00.000Z");
+    expect(parseUtc("start", "2026-11-20 13:05").toISOString()).toBe("2026-11-20T13:05:00.000Z");
+    expect(parseUtc("start", "2026-11-20 13:05:07.123456").toISOString()).toBe("2026-11-20T13:05:07.123Z");
+    expect(parseUtc("start", "2026-11-20T13:05:07Z").toISOString()).toBe("2026-11-20T13:05:07.000Z");
+  });
+
+  it("rejects what is not a date, naming the flag", () => {
+    expect(() => parseUtc("start", "yesterday")).toThrow(/--start: expected YYYY-MM-DD/);
+    expect(() => parseUtc("end", "2026-02-30")).toThrow(/--end: not a real date/);
+    expect(() => parseWindow({ date: "2026-11-20", start: "2026-11-19" })).toThrow(/cannot be combined/);
+    expect(() => parseWindow({ end: "2026-11-19" })).toThrow(/--end needs --start/);
+    expect(() => parseWindow({ start: "2026-11-20", end: "2026-11-19" })).toThrow(/after --start/);
+    expect(() => parseRunArgs({ vars: "[1, 2]" })).toThrow(/--vars: expected a mapping/);
+  });
+
+  it("--date is one UTC day; nothing is incremental", () => {
+    const w = parseWindow({ date: "2026-11-20" });
+    expect(w.start?.toISOString()).toBe("2026-11-20T00:00:00.000Z");
+    expect(w.end?.toISOString()).toBe("2026-11-21T00:00:00.000Z");
+    expect(parseWindow({})).toEqual({});
+  });
+
+  it("splits selections and reads vars as YAML or JSON", () => {
+    const o = parseRunArgs({ select: "a, +b tag:x", exclude: "c", vars: '{"since": "2024-01-01", n: 3}' });
+    expect(o.select).toEqual(["a", "+b", "tag:x"]);
+    expect(o.exclude).toEqual(["c"]);
+    expect(o.vars).toEqual({ since: "2024-01-01", n: 3 });
+  });
+});
+
+describe("daysOf", () => {
+  it("lists the UTC days a window touches; an end at midnight does not touch that day", () => {
+    const d = (s: string) => new Date(s);
+    expect(daysOf(d("2026-11-20T00:00:00Z"), d("2026-11-21T00:00:00Z"))).toEqual(["2026-11-20"]);
+    expect(daysOf(d("2026-11-19T22:00:00Z"), d("2026-11-21T01:30:00Z"))).toEqual([
+      "2026-11-19",
+      "2026-11-20",
+      "2026-11-21",
+    ]);
+    expect(daysOf(d("2026-11-20T05:00:00Z"), d("2026-11-20T05:00:00Z"))).toEqual([]);
+  });
+});
