@@ -113,7 +113,13 @@ const exportsSchema = z
   .strictObject({
     sheets: sheetsSchema,
     email: emailSchema,
-    retries: nonNegativeInt.default(2),
+    retries: nonNegativeInt
+      .default(2)
+      .describe("Retries of a failing exporter, each recorded in elt.exports"),
+    retry_delay_seconds: z
+      .preprocess(fromText, z.number().nonnegative())
+      .default(5)
+      .describe("First delay between export attempts; doubled after each failure (at most 60 s)"),
   })
   .prefault({});
 
