@@ -1,3 +1,27 @@
-import { notBuilt } from "./not-built.ts";
+import { defineCommand } from "citty";
+import { RunFailedError } from "../errors.ts";
+import { log } from "../log/logger.ts";
+import { planFromArgs, selectionArgs } from "../transform/cli-options.ts";
+import { runDataTests } from "../transform/run-data-tests.ts";
+import { commonArgs } from "./common-args.ts";
+import { withProject } from "./project-context.ts";
 
-export default notBuilt("test", "Run the data tests", 4);
+export default defineCommand({
+  meta: {
+    name: "test",
+    description: "Run the data tests of the selected models (exit 1 on an error-severity failure)",
+  },
+  args: { ...commonArgs, ...selectionArgs },
+  async run({ args }) {
+    await withProject(args, { lock: false }, async (ctx) => {
+      const plan = planFromArgs(ctx, args);
+      if (plan.tests.length === 0) log.warn("no data tests selected");
+      const results = await runDataTests(ctx.db, plan);
+      const failing = results.filter((r) => r.status !== "pass");
+      const errors = failing.filter((r) => r.severity === "error");
+      const summary = `tests: ${results.length - failing.length} passed, ${errors.length} failed, ${failing.length - errors.length} warned`;
+      if (errors.length > 0) throw new RunFailedError(summary, { code: "TEST_FAILED" });
+      log.info(summary);
+    });
+  },
+});

@@ -1,3 +1,18 @@
-import { notBuilt } from "../not-built.ts";
+import { defineCommand } from "citty";
+import { planFromArgs, selectionArgs } from "../../transform/cli-options.ts";
+import { commonArgs } from "../common-args.ts";
+import { openProject } from "../project-context.ts";
 
-export default notBuilt("model list", "List the selected models in build order", 4);
+export default defineCommand({
+  meta: { name: "list", description: "List the selected models in build order (no database)" },
+  args: { ...commonArgs, ...selectionArgs },
+  run({ args }) {
+    const plan = planFromArgs(openProject(args), args);
+    const width = Math.max(0, ...plan.models.map((m) => m.name.length));
+    const lines = plan.models.map(
+      (m) =>
+        `${m.name.padEnd(width)}  ${m.config.materialized.padEnd(11)}  ${m.relation.schema}.${m.relation.name}`,
+    );
+    if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
+  },
+});

@@ -1,0 +1,79 @@
+import format from "pg-format";
+import type { RelationKind } from "../relation-info.ts";
+
+/**
+ * The SQL text of the materializations, one small template each. Relations arrive quoted;
+ * column names are quoted here with %I; `sql` is the model's rendered SELECT (it ends in a newline,
+ * so a trailing `-- comment` cannot swallow what follows).
+ */
+const cols = (names: readonly string[]) => names.map((c) => format("%I", c)).join(", ");
+
+export const createSchemaSql = (schema: string) => format("CREATE SCHEMA IF NOT EXISTS %I", schema);
+
+export const viewSql = (relation: string, sql: string, orReplace: boolean) =>
+  `CREATE ${orReplace ? "OR REPLACE " : ""}VIEW ${relation} AS\n${sql}`;
+
+export function dropSql(relation: string, kind: RelationKind): string {
+  const what = kind === "view" ? "VIEW" : kind === "matview" ? "MATERIALIZED VIEW" : "TABLE";
+  return `DROP ${what} ${relation} CASCADE`;
+}
+
+export const tempTableSql = (name: string, sql: string) =>
+  `CREATE TEMP TABLE ${name} ON COMMIT DROP AS\n${sql}`;
+
+export const createTableAsSql = (relation: string, sql: string) => `CREATE TABLE ${relation} AS\n${sql}`;
+
+export const createContractTableSql = (relation: string, contract: Record<string, string>) =>
+  `CREATE TABLE ${relation} (\n${Object.entries(contract)
+    .map(([c, type]) => `  ${format("%I", c)} ${type}`)
+    .join(",\n")}\n)`;
+
+export const selectColumnsSql = (columns: readonly string[], from: string) =>
+  `SELECT ${cols(columns)} FROM ${from}`;
+
+export const insertSelectSql = (relation: string, columns: readonly string[], from: string) =>
+  `INSERT INTO ${relation} (${cols(columns)})\n${selectColumnsSql(columns, from)}`;
+
+export const renameSql = (relation: string, to: string) =>
+  format(`ALTER TABLE %s RENAME TO %I`, relation, to);
+
+export const primaryKeySql = (relation: string, key: readonly string[]) =>
+  `ALTER TABLE ${relation} ADD PRIMARY KEY (${cols(key)})`;
+
+export const indexSql = (relation: string, columns: readonly string[], unique: boolean) =>
+  `CREATE ${unique ? "UNIQUE " : ""}INDEX ON ${relation} (${cols(columns)})`;
+
+/** The incremental merge: new and changed rows by key; rowCount = rows merged. */
+export function mergeSql(
+  relation: string,
+  columns: readonly string[],
+  key: readonly string[],
+  from: string,
+): string {
+  const insert = insertSelectSql(relation, columns, from);
+  if (key.length === 0) return insert;
+  const rest = columns.filter((c) => !key.includes(c));
+  const action =
+    rest.length === 0
+      ? "DO NOTHING"
+      : `DO UPDATE SET ${rest.map((c) => format("%I = EXCLUDED.%I", c, c)).join(", ")}`;
+  return `${insert}\nON CONFLICT (${cols(key)}) ${action}`;
+}
+
+/**
+ * Stores max(watermark column) in the same transaction as the data. A merge only moves it forward
+ * (no new rows keeps it); a full build resets it to what the full data holds.
+ */
+export function saveWatermarkSql(model: string, column: string, from: string, reset: boolean): string {
+  const keep = reset ? "EXCLUDED.watermark" : "greatest(elt.model_state.watermark, EXCLUDED.watermark)";
+  return format(
+    `INSERT INTO elt.model_state (model, watermark, updated_at) SELECT %L, max(%I)::bigint, now() FROM %s
+     ON CONFLICT (model) DO UPDATE SET watermark = ${keep}, updated_at = now()`,
+    model,
+    column,
+    from,
+  );
+}
+
+export const commentSql = (what: "TABLE" | "VIEW" | "COLUMN", target: string, text: string) =>
+  format(`COMMENT ON ${what} %s IS %L`, target, text);

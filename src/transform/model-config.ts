@@ -1,0 +1,151 @@
+import { z } from "zod";
+
+/**
+ * The config of one model, from its `/*--- yaml ---*\/` header and/or a sidecar yml (`models:`).
+ * Strict, so a misspelt key is an error naming its path.
+ */
+
+const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const severity = z.enum(["error", "warn"]);
+
+const columnSchema = z.strictObject({
+  description: z.string().optional(),
+  tests: z.array(z.unknown()).default([]),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const modelConfigSchema = z.strictObject({
+  materialized: z.enum(["view", "table", "incremental"]).default("view"),
+  schema: z.string().min(1).default("grade"),
+  alias: z.string().min(1).optional(),
+  unique_key: names.optional(),
+  primary_key: names.optional(),
+  contract: z.record(z.string(), z.string().min(1)).optional(),
+  indexes: z
+    .array(
+      z.union([
+        z.array(z.string().min(1)).min(1),
+        z.strictObject({ columns: z.array(z.string().min(1)).min(1), unique: z.boolean().default(false) }),
+      ]),
+    )
+    .default([]),
+  watermark: z.string().min(1).optional(),
+  tags: z.union([z.string(), z.array(z.string())]).default([]),
+  description: z.string().optional(),
+  columns: z.record(z.string(), z.union([columnSchema, z.null()])).default({}),
+  tests: z.array(z.unknown()).default([]),
+  enabled: z.boolean().default(true),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type RawModelConfig = z.input<typeof modelConfigSchema>;
+
+/** The validated config, lists normalised to arrays. */
+export interface ModelConfig {
+  materialized: "view" | "table" | "incremental";
+  schema: string;
+  alias: string;
+  unique_key: string[];
+  primary_key: string[];
+  contract?: Record<string, string>;
+  indexes: { columns: string[]; unique: boolean }[];
+  watermark?: string;
+  tags: string[];
+  description?: string;
+  columns: Record<string, { description?: string; tests: unknown[] }>;
+  tests: unknown[];
+  enabled: boolean;
+  meta?: Record<string, unknown>;
+}
+
+const list = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
+
+export function normalizeConfig(name: string, parsed: z.output<typeof modelConfigSchema>): ModelConfig {
+  const columns: ModelConfig["columns"] = {};
+  for (const [col, c] of Object.entries(parsed.columns)) columns[col] = c ?? { tests: [] };
+  return {
+    materialized: parsed.materialized,
+    schema: parsed.schema,
+    alias: parsed.alias ?? name,
+    unique_key: list(parsed.unique_key),
+    primary_key: list(parsed.primary_key),
+    ...(parsed.contract ? { contract: parsed.contract } : {}),
+    indexes: parsed.indexes.map((i) => (Array.isArray(i) ? { columns: i, unique: false } : i)),
+    ...(parsed.watermark ? { watermark: parsed.watermark } : {}),
+    tags: list(parsed.tags),
+    ...(parsed.description !== undefined ? { description: parsed.description } : {}),
+    columns,
+    tests: parsed.tests,
+    enabled: parsed.enabled,
+    ...(parsed.meta ? { meta: parsed.meta } : {}),
+  };
+}
+
+/** Rules across keys; each message names the offending key. */
+export function configProblems(config: ModelConfig): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  const m = config.materialized;
+  if (m === "view") {
+    for (const key of ["unique_key", "primary_key", "indexes", "watermark", "contract"] as const) {
+      const v = config[key];
+      if (v !== undefined && (!Array.isArray(v) || v.length > 0)) {
+        out.push({ path: key, message: `not allowed for a view (materialized: view)` });
+      }
+    }
+  }
+  if (m === "table" && config.unique_key.length > 0) {
+    out.push({ path: "unique_key", message: "only for materialized: incremental (use primary_key)" });
+  }
+  if (m === "table" && config.watermark) {
+    out.push({ path: "watermark", message: "only for materialized: incremental" });
+  }
+  const wm = config.watermark;
+  if (wm) {
+    // The watermark column is in the SELECT but not in the relation: nothing may rely on it there.
+    for (const key of ["unique_key", "primary_key"] as const) {
+      if (config[key].includes(wm))
+        out.push({ path: key, message: `must not include the watermark column "${wm}"` });
+    }
+    if (config.contract && wm in config.contract) {
+      out.push({ path: `contract.${wm}`, message: "the watermark column is not stored in the relation" });
+    }
+    if (wm in config.columns) {
+      out.push({ path: `columns.${wm}`, message: "the watermark column is not stored in the relation" });
+    }
+  }
+  if (config.contract) {
+    const cols = Object.keys(config.contract);
+    for (const key of ["unique_key", "primary_key"] as const) {
+      for (const c of config[key]) {
+        if (!cols.includes(c)) out.push({ path: key, message: `column "${c}" is not in the contract` });
+      }
+    }
+  }
+  return out;
+}
+
+/** `sources:` in a sidecar yml: `raw: {schema: raw, tables: [api_attempts]}`. */
+const sourceTableSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    name: z.string().min(1),
+    identifier: z.string().min(1).optional(),
+    description: z.string().optional(),
+    columns: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+
+export const sourceSchema = z.strictObject({
+  schema: z.string().min(1).optional(),
+  description: z.string().optional(),
+  tables: z.array(sourceTableSchema).default([]),
+});
+
+export const sidecarSchema = z.strictObject({
+  version: z.union([z.number(), z.string()]).optional(),
+  models: z.record(z.string(), z.record(z.string(), z.unknown()).nullable()).default({}),
+  sources: z.record(z.string(), sourceSchema).default({}),
+});
+
+export { severity as severitySchema };

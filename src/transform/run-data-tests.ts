@@ -1,0 +1,115 @@
+import { randomUUID } from "node:crypto";
+import type { Database } from "../db/database.ts";
+import { errorMessage } from "../errors.ts";
+import { log } from "../log/logger.ts";
+import { formatDuration } from "../log/timestamp.ts";
+import type { PlannedTest, ProjectPlan } from "./plan-project.ts";
+
+export interface TestResult {
+  name: string;
+  model?: string;
+  severity: "error" | "warn";
+  /** pass: no failing rows; fail: some; error: the test's SQL itself failed. */
+  status: "pass" | "fail" | "error";
+  failures: number;
+  /** Up to `sampleRows` failing rows. */
+  sample: Record<string, unknown>[];
+  ms: number;
+  error?: string;
+}
+
+export interface TestOptions {
+  /** Failing rows kept per test (default 5). */
+  sampleRows?: number;
+  onResult?: (result: TestResult) => void;
+}
+
+/** `test not_null_x_y: fail, 3 failing rows (warn)` plus the sample, one row per line. */
+export function formatTestResult(r: TestResult): string {
+  const sev = r.severity === "warn" ? " (warn)" : "";
+  if (r.status === "pass") return `test ${r.name}: pass (${formatDuration(r.ms)})`;
+  if (r.status === "error") return `test ${r.name}: error${sev}: ${r.error}`;
+  const rows = r.sample.map((row) => `    ${JSON.stringify(row)}`);
+  const more = r.failures > r.sample.length ? [`    … ${r.failures - r.sample.length} more`] : [];
+  return [
+    `test ${r.name}: fail, ${r.failures} failing row${r.failures === 1 ? "" : "s"}${sev}`,
+    ...rows,
+    ...more,
+  ].join("\n");
+}
+
+async function runOne(db: Database, test: PlannedTest, sampleRows: number): Promise<TestResult> {
+  const base = { name: test.name, ...(test.model ? { model: test.model } : {}), severity: test.severity };
+  const started = performance.now();
+  try {
+    const sql = test.sql.replace(/[\s;]+$/, "");
+    // One snapshot for the count and the sample.
+    const { failures, sample } = await db.transaction(async (tx) => {
+      const count = await tx.query<{ n: number }>(
+        `SELECT count(*)::bigint AS n FROM (\n${sql}\n) AS elt__failures`,
+      );
+      const n = Number(count.rows[0]?.n ?? 0);
+      const rows =
+        n > 0 ? (await tx.query(`SELECT * FROM (\n${sql}\n) AS elt__failures LIMIT ${sampleRows}`)).rows : [];
+      return { failures: n, sample: rows };
+    });
+    return {
+      ...base,
+      status: failures > 0 ? "fail" : "pass",
+      failures,
+      sample,
+      ms: performance.now() - started,
+    };
+  } catch (error) {
+    return {
+      ...base,
+      status: "error",
+      failures: 0,
+      sample: [],
+      ms: performance.now() - started,
+      error: errorMessage(error),
+    };
+  }
+}
+
+/**
+ * Runs the plan's data tests (each query returns the failing rows), logs each result with a
+ * sample of failures, and records them in elt.test_results. Never throws for a failing test.
+ */
+export async function runDataTests(
+  db: Database,
+  plan: ProjectPlan,
+  options: TestOptions = {},
+): Promise<TestResult[]> {
+  const invocation = randomUUID();
+  const results: TestResult[] = [];
+  for (const test of plan.tests) {
+    const r = await runOne(db, test, options.sampleRows ?? 5);
+    const line = formatTestResult(r);
+    if (r.status === "pass") log.info(line);
+    else if (r.severity === "warn") log.warn(line);
+    else log.error(line);
+    try {
+      await db.query(
+        `INSERT INTO elt.test_results (invocation_id, name, model, severity, status, failures, sample, ms, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
+        [
+          invocation,
+          r.name,
+          r.model ?? null,
+          r.severity,
+          r.status,
+          r.failures,
+          JSON.stringify(r.sample),
+          Math.round(r.ms),
+          r.error ?? null,
+        ],
+      );
+    } catch (error) {
+      log.warn(`test ${r.name}: could not record the result in elt.test_results: ${errorMessage(error)}`);
+    }
+    results.push(r);
+    options.onResult?.(r);
+  }
+  return results;
+}
