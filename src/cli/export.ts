@@ -1,3 +1,31 @@
-import { notBuilt } from "./not-built.ts";
+import { defineCommand } from "citty";
+import { ConfigError } from "../errors.ts";
+import { EXPORT_TARGETS, type ExportTarget, runExports } from "../export/run-exports.ts";
+import { commonArgs } from "./common-args.ts";
+import { withProject } from "./project-context.ts";
 
-export default notBuilt("export", "Export the day's summary to Google Sheets and email", 5);
+export default defineCommand({
+  meta: { name: "export", description: "Export a day's summary to Google Sheets and the email report" },
+  args: {
+    ...commonArgs,
+    target: {
+      type: "positional",
+      required: false,
+      description: "sheets, email or all (default: all)",
+      valueHint: "sheets|email|all",
+    },
+    date: {
+      type: "string",
+      description: "The day to export, YYYY-MM-DD (default: the latest day in grade.daily_summary)",
+      valueHint: "YYYY-MM-DD",
+    },
+  },
+  async run({ args }) {
+    const target = args.target ?? "all";
+    if (target !== "all" && !(EXPORT_TARGETS as readonly string[]).includes(target)) {
+      throw new ConfigError(`export: expected sheets, email or all, got "${target}"`, { code: "USAGE" });
+    }
+    const targets = target === "all" ? EXPORT_TARGETS : [target as ExportTarget];
+    await withProject(args, {}, (ctx) => runExports(ctx, { targets, date: args.date }));
+  },
+});

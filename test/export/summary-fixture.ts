@@ -11,7 +11,12 @@ CREATE TABLE grade.daily_summary (
   success_rate numeric, unique_users bigint, users_with_success bigint, avg_attempts_per_user numeric,
   first_submit_success_rate numeric, peak_hour integer, new_users bigint
 );
-CREATE TABLE grade.lms_grade_quarantine (raw_id bigint, load_id bigint, reason text, record jsonb);`;
+CREATE TABLE grade.lms_grade_quarantine (raw_id bigint, load_id bigint, reason text, record jsonb);
+CREATE TABLE IF NOT EXISTS raw.api_attempts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, load_id bigint NOT NULL, record jsonb NOT NULL,
+  record_hash text NOT NULL UNIQUE, window_start timestamp, window_end timestamp,
+  landed_at timestamptz NOT NULL DEFAULT now()
+);`;
 
 export interface SummaryRow {
   day: string;

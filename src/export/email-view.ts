@@ -1,0 +1,135 @@
+import type { ProjectConfig } from "../config/project-schema.ts";
+import { maskSecrets } from "../log/mask.ts";
+import { formatDuration } from "../log/timestamp.ts";
+import { HISTORY_DAYS, type ReportData, type RunReport } from "./run-report.ts";
+import { exportColumns, toCell } from "./summary-columns.ts";
+
+/** Everything the Handlebars templates see. Values are preformatted text; the templates only lay out. */
+export interface EmailView {
+  project: string;
+  status: RunReport["status"];
+  ok: boolean;
+  subject: string;
+  runId?: number;
+  window?: string;
+  day?: string;
+  days: string;
+  /** The summary transposed: one row per metric, one column per day. */
+  summary: { days: string[]; rows: { label: string; values: string[] }[] } | undefined;
+  counts: { label: string; value: string }[];
+  quarantine: { reason: string; count: string }[];
+  stages: { name: string; status: string; duration: string; detail?: string; failed: boolean }[];
+  failedStages: { name: string; detail?: string }[];
+  warnings: string[];
+  error?: string;
+  logTail: string[];
+  chart: {
+    title: string;
+    max: string;
+    bars: { day: string; label: string; value: string; height: number; spacer: number; last: boolean }[];
+    /** The same chart as text lines for the plain-text body. */
+    text: string[];
+  };
+  generatedAt: string;
+}
+
+/** Pixel height of the tallest bar; the chart fits any mail client's width at 14 bars. */
+export const CHART_HEIGHT = 80;
+
+const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
+function formatValue(name: string, value: unknown): string {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value !== "number") return String(value);
+  if (name.endsWith("_rate")) return `${(value * 100).toFixed(1)}%`;
+  return Number.isInteger(value) ? integer.format(value) : decimal.format(value);
+}
+
+const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+const COUNT_LABELS: Record<string, string> = {
+  landed: "Records landed",
+  loaded: "Loaded into grade.lms_grade_statistics",
+  quarantined: "Quarantined",
+  duplicates: "Duplicates collapsed",
+  tests_failed: "Data tests failed",
+};
+
+export function chartOf(history: ReportData["history"]): EmailView["chart"] {
+  const max = Math.max(0, ...history.map((h) => h.attempts));
+  const width = 30;
+  const bars = history.map((h, i) => {
+    // A day with attempts always shows at least a sliver; an empty day shows nothing.
+    const height =
+      max === 0 || h.attempts === 0 ? 0 : Math.max(2, Math.round((h.attempts / max) * CHART_HEIGHT));
+    return {
+      day: h.day,
+      label: `${h.day.slice(8, 10)}.${h.day.slice(5, 7)}`,
+      value: integer.format(h.attempts),
+      height,
+      spacer: CHART_HEIGHT - height,
+      last: i === history.length - 1,
+    };
+  });
+  const text = history.map((h) => {
+    const n = max === 0 ? 0 : Math.round((h.attempts / max) * width);
+    return `${h.day}  ${"#".repeat(n).padEnd(width)}  ${integer.format(h.attempts)}`;
+  });
+  return { title: `Attempts, last ${HISTORY_DAYS} days`, max: integer.format(max), bars, text };
+}
+
+export function emailView(
+  config: ProjectConfig,
+  report: RunReport,
+  data: ReportData,
+  logLines: string[],
+): EmailView {
+  const day = report.days.at(-1) ?? data.history.at(-1)?.day;
+  const subject = `${config.exports.email.subject_prefix} ${report.status} ${day ?? ""}`.trim();
+  const available = data.summary[0] ? Object.keys(data.summary[0]) : [];
+  const columns = exportColumns(available, config.exports.sheets.columns).filter((c) => c.name !== "day");
+  const summary =
+    data.summary.length === 0
+      ? undefined
+      : {
+          days: data.summary.map((r) => String(toCell({ name: "day", label: { ru: "", en: "" } }, r.day))),
+          rows: columns.map((c) => ({
+            label: c.label.en,
+            values: data.summary.map((r) => formatValue(c.name, r[c.name])),
+          })),
+        };
+  const counts = Object.entries(report.counts)
+    .filter(([, v]) => typeof v === "number")
+    .map(([k, v]) => ({ label: COUNT_LABELS[k] ?? k, value: integer.format(v as number) }));
+  const stages = report.stages.map((s) => ({
+    name: s.name,
+    status: s.status,
+    duration: formatDuration(s.ms),
+    detail: s.detail === undefined ? undefined : maskSecrets(s.detail),
+    failed: s.status === "failed",
+  }));
+  return {
+    project: config.name,
+    status: report.status,
+    ok: report.status === "success",
+    subject,
+    runId: report.runId,
+    window: report.window ? `${utc(report.window.start)} — ${utc(report.window.end)}` : undefined,
+    day,
+    days: report.days.join(", "),
+    summary,
+    counts,
+    quarantine: data.quarantine.map((q) => ({
+      reason: maskSecrets(q.reason),
+      count: integer.format(q.count),
+    })),
+    stages,
+    failedStages: stages.filter((s) => s.failed).map((s) => ({ name: s.name, detail: s.detail })),
+    warnings: report.warnings.map(maskSecrets),
+    error: report.error === undefined ? undefined : maskSecrets(report.error),
+    logTail: logLines.map(maskSecrets),
+    chart: chartOf(data.history),
+    generatedAt: utc(new Date()),
+  };
+}

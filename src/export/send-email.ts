@@ -1,0 +1,118 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+import nodemailer from "nodemailer";
+import { log } from "../log/logger.ts";
+import { maskSecrets } from "../log/mask.ts";
+import { emailView } from "./email-view.ts";
+import type { ExportContext } from "./export-context.ts";
+import { recordExport } from "./export-ledger.ts";
+import { logTail } from "./log-tail.ts";
+import { renderEmail } from "./render-email.ts";
+import { collectReportData, type RunReport } from "./run-report.ts";
+import { withRetries } from "./with-retries.ts";
+
+export interface EmailResult {
+  status: "sent" | "skipped";
+  messageId?: string;
+  /** The .eml file written (exports.email.eml_path). */
+  file?: string;
+}
+
+/** Lines of today's log quoted in a failure email. */
+export const LOG_TAIL_LINES = 30;
+
+/** `smtp://host:port` without the credentials, for log lines and the ledger. */
+function smtpHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return maskSecrets(url);
+  }
+}
+
+/**
+ * Sends the run report (or, when report.status is "failed", the failure email: what failed, the
+ * error and the last lines of today's log, all masked) to every recipient through
+ * exports.email.smtp_url. With exports.email.eml_path the message is also written there as an
+ * .eml file, which is the whole export when no SMTP server is configured. Neither: skipped.
+ */
+export async function sendReportEmail(ctx: ExportContext, report: RunReport): Promise<EmailResult> {
+  const { db, config } = ctx;
+  const email = config.exports.email;
+  const day = report.days.at(-1);
+  const emlPath = email.eml_path ? ctx.path(email.eml_path) : undefined;
+  if (!email.smtp_url && !emlPath) {
+    log.warn("email skipped: not configured (exports.email.smtp_url)");
+    await recordExport(db, {
+      kind: "email",
+      day,
+      runId: report.runId,
+      status: "skipped",
+      attempts: 0,
+      ms: 0,
+    });
+    return { status: "skipped" };
+  }
+
+  const data = await collectReportData(db, report);
+  const failed = report.status === "failed";
+  const tail = failed ? logTail(ctx.path(config.logs.dir), LOG_TAIL_LINES) : [];
+  const view = emailView(config, report, data, tail);
+  const { html, text } = renderEmail(ctx.path(email.templates_dir), failed ? "failure" : "report", view);
+  const message = {
+    from: email.from ?? `elt <elt@${hostname()}>`,
+    to: email.to,
+    subject: view.subject,
+    text,
+    html,
+  };
+  const target = [email.smtp_url ? smtpHost(email.smtp_url) : undefined, emlPath].filter(Boolean).join(", ");
+
+  return withRetries(
+    {
+      db,
+      kind: "email",
+      label: "email",
+      target,
+      day,
+      runId: report.runId,
+      retries: config.exports.retries,
+      delayMs: config.exports.retry_delay_seconds * 1000,
+    },
+    async () => {
+      const result: EmailResult = { status: "sent" };
+      if (emlPath) {
+        const stream = nodemailer.createTransport({
+          streamTransport: true,
+          buffer: true,
+          newline: "windows",
+        });
+        const info = await stream.sendMail(message);
+        mkdirSync(dirname(emlPath), { recursive: true });
+        writeFileSync(emlPath, info.message as Buffer);
+        result.file = emlPath;
+        result.messageId = info.messageId;
+        log.info(`email written to ${emlPath}`);
+      }
+      if (email.smtp_url) {
+        log.info(`connecting to SMTP server ${smtpHost(email.smtp_url)}`);
+        const transport = nodemailer.createTransport({
+          url: email.smtp_url,
+          connectionTimeout: 30_000,
+          greetingTimeout: 30_000,
+          socketTimeout: 60_000,
+        });
+        try {
+          const info = await transport.sendMail(message);
+          result.messageId = info.messageId;
+          log.info(`email sent to ${email.to.join(", ")}`);
+        } finally {
+          transport.close();
+        }
+      }
+      return result;
+    },
+  );
+}
