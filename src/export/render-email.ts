@@ -15,11 +15,11 @@ export function templatePath(templatesDir: string, name: string): string {
   return existsSync(own) ? own : join(DEFAULT_TEMPLATES_DIR, name);
 }
 
-function render(file: string, view: EmailView, escape: boolean): string {
+function render(file: string, view: EmailView, html: boolean): string {
   const hbs = Handlebars.create();
   try {
     // Plain text must not get HTML entities; HTML escapes every value (errors hold < and &).
-    return hbs.compile(readFileSync(file, "utf8"), { noEscape: !escape })(view);
+    return hbs.compile(readFileSync(file, "utf8"), { noEscape: !html })(view);
   } catch (error) {
     throw new ConfigError(`email template ${file}: ${(error as Error).message}`, { code: "CONFIG_TEMPLATE" });
   }

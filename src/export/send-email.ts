@@ -70,6 +70,7 @@ export async function sendReportEmail(ctx: ExportContext, report: RunReport): Pr
   };
   const target = [email.smtp_url ? smtpHost(email.smtp_url) : undefined, emlPath].filter(Boolean).join(", ");
 
+  const result: EmailResult = { status: "sent" };
   return withRetries(
     {
       db,
@@ -82,8 +83,8 @@ export async function sendReportEmail(ctx: ExportContext, report: RunReport): Pr
       delayMs: config.exports.retry_delay_seconds * 1000,
     },
     async () => {
-      const result: EmailResult = { status: "sent" };
-      if (emlPath) {
+      // The file is written once; a retry is for the SMTP server.
+      if (emlPath && !result.file) {
         const stream = nodemailer.createTransport({
           streamTransport: true,
           buffer: true,
