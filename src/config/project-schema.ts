@@ -32,7 +32,10 @@ const apiSchema = z
     client_key: optionalText.describe("Secret: masked in every log line and message"),
     timeout_seconds: positiveInt.default(300).describe("Per request; one day has taken up to 51 s"),
     retries: nonNegativeInt.default(5),
-    retry_max_delay_seconds: positiveInt.default(60),
+    retry_max_delay_seconds: positiveInt.default(60).describe("Caps the backoff and Retry-After"),
+    retry_base_delay_ms: nonNegativeInt
+      .default(1000)
+      .describe("First retry's backoff; doubles per retry, jittered"),
   })
   .prefault({});
 

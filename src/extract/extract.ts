@@ -1,0 +1,216 @@
+import type { ProjectConfig } from "../config/project-schema.ts";
+import type { Database } from "../db/database.ts";
+import { ConfigError, RunFailedError } from "../errors.ts";
+import { log } from "../log/logger.ts";
+import { registerSecret } from "../log/mask.ts";
+import { parseUtc } from "./api-timestamp.ts";
+import { extractWindow, type WindowOutcome, type WindowSettings, windowLabel } from "./extract-window.ts";
+import { failInterruptedLoads, isWindowLanded, lastWatermark, type TimeWindow } from "./load-ledger.ts";
+import { planWindows } from "./plan-windows.ts";
+
+export interface ExtractContext {
+  db: Database;
+  config: ProjectConfig;
+}
+
+export interface ExtractProgress {
+  /** Windows finished (landed, skipped or failed) so far, and in all. */
+  done: number;
+  total: number;
+  records: number;
+  bytes: number;
+  window: TimeWindow;
+  outcome: "landed" | "skipped" | "failed";
+}
+
+export interface ExtractOptions {
+  /** Both absent: incremental, from the last landed watermark minus extract.overlap_minutes. */
+  start?: Date;
+  /** Absent: now. Never later than now. */
+  end?: Date;
+  /** Fetch windows even when landed loads already cover them. */
+  force?: boolean;
+  onProgress?: (progress: ExtractProgress) => void;
+  /** The clock, for tests. */
+  now?: Date;
+}
+
+export interface ExtractResult {
+  windows: number;
+  landedWindows: number;
+  skippedWindows: number;
+  failedWindows: number;
+  /** Records received in landed windows. */
+  records: number;
+  /** Records new to raw.api_attempts. */
+  inserted: number;
+  /** Records received that were already landed. */
+  duplicates: number;
+  bytes: number;
+  /** elt.loads ids written by this call (landed and failed). */
+  loadIds: number[];
+  start: Date;
+  end: Date;
+  /** raw.api_attempts ids inserted by this call: min and max (absent when none). */
+  firstRawId?: number;
+  lastRawId?: number;
+}
+
+/** Thrown when some window failed for good (after the others ran): exit 1, with the counts. */
+export class ExtractFailedError extends RunFailedError {
+  readonly result: ExtractResult;
+  readonly failures: WindowOutcome[];
+
+  constructor(result: ExtractResult, failures: WindowOutcome[]) {
+    const list = failures
+      .slice(0, 5)
+      .map(
+        (f) =>
+          `${windowLabel(f.window)} (${f.httpStatus && f.httpStatus !== 200 ? `HTTP ${f.httpStatus}` : f.error})`,
+      )
+      .join(", ");
+    const more = failures.length > 5 ? ` and ${failures.length - 5} more` : "";
+    super(`extract: ${failures.length} of ${result.windows} windows failed: ${list}${more}`, {
+      code: "EXTRACT_FAILED",
+      hint: "rerun the same command: landed windows are skipped, failed ones are fetched again",
+    });
+    this.name = "ExtractFailedError";
+    this.result = result;
+    this.failures = failures;
+  }
+}
+
+const HOUR_MS = 3_600_000;
+
+function startOfYesterdayUtc(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1));
+}
+
+export function windowSettings(config: ProjectConfig): WindowSettings {
+  const { api } = config;
+  if (!api.client || !api.client_key) {
+    throw new ConfigError(`project.yml: api.${api.client ? "client_key" : "client"}: Required to extract`, {
+      code: "CONFIG_INVALID",
+      hint: "set api.client and api.client_key (e.g. client_key: ${API_CLIENT_KEY})",
+    });
+  }
+  registerSecret(api.client_key);
+  return {
+    api: {
+      url: api.url,
+      client: api.client,
+      clientKey: api.client_key,
+      timeoutMs: api.timeout_seconds * 1000,
+    },
+    retry: {
+      retries: api.retries,
+      baseDelayMs: api.retry_base_delay_ms,
+      maxDelayMs: api.retry_max_delay_seconds * 1000,
+    },
+  };
+}
+
+/** Where an incremental extract starts: watermark − overlap; first run: extract.start, else yesterday 00:00 UTC. */
+async function incrementalStart(db: Database, config: ProjectConfig, now: Date): Promise<Date> {
+  const watermark = await lastWatermark(db);
+  if (watermark) return new Date(watermark.getTime() - config.extract.overlap_minutes * 60_000);
+  if (config.extract.start) {
+    const start = parseUtc(config.extract.start);
+    if (!start) {
+      throw new ConfigError(`project.yml: extract.start: expected YYYY-MM-DD[ HH:MM[:SS]] (UTC)`, {
+        code: "CONFIG_INVALID",
+      });
+    }
+    return start;
+  }
+  return startOfYesterdayUtc(now);
+}
+
+/**
+ * Extracts [start, end) window by window (extract.window_hours), each landed atomically and recorded
+ * in elt.loads. Windows already covered by landed loads are skipped unless `force`. A failed window
+ * does not stop the others; at the end an ExtractFailedError names the failed ones. Call it with the
+ * project lock held (withProject does): it marks 'running' loads of dead processes failed.
+ */
+export async function extract(ctx: ExtractContext, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const { db, config } = ctx;
+  const settings = windowSettings(config);
+  const now = options.now ?? new Date();
+  const interrupted = await failInterruptedLoads(db);
+  if (interrupted > 0)
+    log.warn(`${interrupted} load(s) left running by an interrupted extract marked failed`);
+
+  if (options.end && !options.start) {
+    throw new ConfigError("extract: an end needs a start", { code: "USAGE" });
+  }
+  const start = options.start ?? (await incrementalStart(db, config, now));
+  const requestedEnd = options.end ?? now;
+  // The API has nothing after now; a window ending in the future would later count as covered.
+  const end = new Date(Math.min(requestedEnd.getTime(), now.getTime()));
+  if (options.start && options.end && options.start >= options.end) {
+    throw new ConfigError("extract: the start must be before the end", { code: "USAGE" });
+  }
+  const windows = start < end ? planWindows(start, end, config.extract.window_hours) : [];
+  const result: ExtractResult = {
+    windows: windows.length,
+    landedWindows: 0,
+    skippedWindows: 0,
+    failedWindows: 0,
+    records: 0,
+    inserted: 0,
+    duplicates: 0,
+    bytes: 0,
+    loadIds: [],
+    start,
+    end,
+  };
+  if (windows.length === 0) {
+    log.info(`extract: nothing to fetch (start ${start.toISOString()} is not before ${end.toISOString()})`);
+    return result;
+  }
+  const hours = (end.getTime() - start.getTime()) / HOUR_MS;
+  log.info(
+    `extract ${windowLabel({ start, end })}: ${windows.length} window${windows.length > 1 ? "s" : ""} of up to ${config.extract.window_hours} h (${hours.toFixed(hours % 1 ? 1 : 0)} h)${options.force ? ", forced" : ""}`,
+  );
+  const failures: WindowOutcome[] = [];
+  let done = 0;
+  for (const window of windows) {
+    let outcome: ExtractProgress["outcome"];
+    if (!options.force && (await isWindowLanded(db, window))) {
+      log.info(`window ${windowLabel(window)} already landed: skipped`);
+      result.skippedWindows++;
+      outcome = "skipped";
+    } else {
+      const w = await extractWindow(db, settings, window, options.force ?? false);
+      result.loadIds.push(w.loadId);
+      result.bytes += w.bytes;
+      if (w.status === "landed") {
+        result.landedWindows++;
+        result.records += w.records;
+        result.inserted += w.inserted;
+        result.duplicates += w.duplicates;
+        if (w.firstRawId !== null)
+          result.firstRawId = Math.min(result.firstRawId ?? w.firstRawId, w.firstRawId);
+        if (w.lastRawId !== null) result.lastRawId = Math.max(result.lastRawId ?? w.lastRawId, w.lastRawId);
+      } else {
+        result.failedWindows++;
+        failures.push(w);
+      }
+      outcome = w.status;
+    }
+    done++;
+    options.onProgress?.({
+      done,
+      total: windows.length,
+      records: result.records,
+      bytes: result.bytes,
+      window,
+      outcome,
+    });
+  }
+  log.info(
+    `extract done: ${result.landedWindows} landed, ${result.skippedWindows} skipped, ${result.failedWindows} failed; ${result.records} records, ${result.inserted} new, ${result.duplicates} duplicates`,
+  );
+  if (failures.length > 0) throw new ExtractFailedError(result, failures);
+  return result;
+}

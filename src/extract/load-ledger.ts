@@ -1,0 +1,122 @@
+import type { Queryable } from "../db/database.ts";
+import { utcTimestampText } from "../db/type-parsers.ts";
+import { maskSecrets } from "../log/mask.ts";
+
+/** A window of the API: start inclusive, end exclusive (UTC). */
+export interface TimeWindow {
+  start: Date;
+  end: Date;
+}
+
+export type LoadStatus = "running" | "landed" | "failed";
+
+export interface LoadRow {
+  id: number;
+  window_start: Date;
+  window_end: Date;
+  status: LoadStatus;
+  http_status: number | null;
+  records: number;
+  inserted: number;
+  duplicates: number;
+  bytes: number;
+  first_raw_id: number | null;
+  last_raw_id: number | null;
+  started_at: Date;
+  finished_at: Date | null;
+  ms: number | null;
+  attempts: number;
+  forced: boolean;
+  error: string | null;
+}
+
+/** Writes the 'running' row before the download (in its own transaction), so a kill leaves a trace. */
+export async function startLoad(db: Queryable, window: TimeWindow, forced: boolean): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    "INSERT INTO elt.loads (window_start, window_end, forced, pid) VALUES ($1, $2, $3, $4) RETURNING id",
+    [utcTimestampText(window.start), utcTimestampText(window.end), forced, process.pid],
+  );
+  return (rows[0] as { id: number }).id;
+}
+
+export interface LandedCounts {
+  httpStatus: number;
+  records: number;
+  inserted: number;
+  bytes: number;
+  firstRawId: number | null;
+  lastRawId: number | null;
+  ms: number;
+  attempts: number;
+}
+
+/** Marks the load landed: called inside the landing transaction, so both commit together. */
+export async function finishLoad(tx: Queryable, id: number, c: LandedCounts): Promise<void> {
+  await tx.query(
+    `UPDATE elt.loads SET status = 'landed', http_status = $2, records = $3::bigint, inserted = $4::bigint,
+       duplicates = $3::bigint - $4::bigint, bytes = $5, first_raw_id = $6, last_raw_id = $7, ms = $8, attempts = $9,
+       error = NULL, finished_at = now()
+     WHERE id = $1`,
+    [
+      id,
+      c.httpStatus,
+      c.records,
+      c.inserted,
+      c.bytes,
+      c.firstRawId,
+      c.lastRawId,
+      Math.round(c.ms),
+      c.attempts,
+    ],
+  );
+}
+
+export interface FailedLoad {
+  httpStatus?: number | undefined;
+  bytes: number;
+  ms: number;
+  attempts: number;
+  error: string;
+}
+
+export async function failLoad(db: Queryable, id: number, f: FailedLoad): Promise<void> {
+  await db.query(
+    `UPDATE elt.loads SET status = 'failed', http_status = $2, bytes = $3, ms = $4, attempts = $5,
+       error = $6, finished_at = now()
+     WHERE id = $1`,
+    [id, f.httpStatus ?? null, f.bytes, Math.round(f.ms), f.attempts, maskSecrets(f.error).slice(0, 2000)],
+  );
+}
+
+/**
+ * Rows still 'running' belong to a process that died (extract holds the project lock, so no other
+ * one is alive): mark them failed so the ledger tells the truth. Returns how many.
+ */
+export async function failInterruptedLoads(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE elt.loads SET status = 'failed', finished_at = now(),
+       error = 'interrupted: the process ended before the window finished'
+     WHERE status = 'running'`,
+    [],
+  );
+  return rowCount;
+}
+
+/** True when landed loads already cover the whole window (one landed load spanning it). */
+export async function isWindowLanded(db: Queryable, window: TimeWindow): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM elt.loads
+     WHERE status = 'landed' AND window_start <= $1 AND window_end >= $2 LIMIT 1`,
+    [utcTimestampText(window.start), utcTimestampText(window.end)],
+  );
+  return rows.length > 0;
+}
+
+/** The end of the latest landed window: where the next incremental extract continues. */
+export async function lastWatermark(db: Queryable): Promise<Date | undefined> {
+  const { rows } = await db.query<{ w: Date | null }>(
+    "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed'",
+    [],
+  );
+  return rows[0]?.w ?? undefined;
+}

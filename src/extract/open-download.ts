@@ -1,0 +1,140 @@
+import ky, { TimeoutError } from "ky";
+import { maskSecrets } from "../log/mask.ts";
+import { apiTimestamp } from "./api-timestamp.ts";
+import { WindowAttemptError } from "./body-error.ts";
+import type { TimeWindow } from "./load-ledger.ts";
+
+export interface ApiSettings {
+  url: string;
+  client: string;
+  clientKey: string;
+  /** For the response to start, and then for each pause between body chunks. */
+  timeoutMs: number;
+}
+
+export interface Download {
+  httpStatus: number;
+  /** The body as it arrives; errors are WindowAttemptErrors. Consume once. */
+  body: AsyncIterable<Uint8Array>;
+  /** Bytes received so far. */
+  bytes(): number;
+}
+
+const EXCERPT_BYTES = 4096;
+
+/** A short, one-line, secret-free excerpt of an error body for the log. */
+export function bodyExcerpt(text: string, max = 200): string {
+  const line = maskSecrets(text.replace(/\s+/g, " ").trim());
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+async function readExcerpt(response: Response): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < EXCERPT_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.length;
+    }
+  } catch {
+    // A body that fails while we read the excerpt changes nothing: the status says enough.
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return bodyExcerpt(Buffer.concat(parts).toString("utf8"));
+}
+
+/** Retry-After in ms: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function networkError(error: unknown, what: string): WindowAttemptError {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
+  return new WindowAttemptError(`${what}: ${maskSecrets(detail)}`, { retriable: true, cause: error });
+}
+
+/**
+ * Sends the window's request (ky, no retries of its own: a retry is of the whole window attempt,
+ * download and landing together) and hands back the status and the body stream. Non-200 statuses
+ * throw, with a body excerpt; 429 and 5xx are retriable, other statuses are not.
+ */
+export async function openDownload(api: ApiSettings, window: TimeWindow): Promise<Download> {
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, api.timeoutMs);
+  };
+  const seconds = `${api.timeoutMs / 1000} s`;
+  let response: Response;
+  try {
+    response = await ky.get(api.url, {
+      searchParams: {
+        client: api.client,
+        client_key: api.clientKey,
+        start: apiTimestamp(window.start),
+        end: apiTimestamp(window.end),
+      },
+      timeout: api.timeoutMs,
+      retry: 0,
+      throwHttpErrors: false,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (error instanceof TimeoutError) {
+      throw new WindowAttemptError(`no response within ${seconds}`, { retriable: true, cause: error });
+    }
+    throw networkError(error, "network error");
+  }
+  const httpStatus = response.status;
+  if (httpStatus !== 200) {
+    const excerpt = await readExcerpt(response);
+    const retriable = httpStatus === 429 || httpStatus >= 500;
+    const reason = `${httpStatus}${response.statusText ? ` ${response.statusText}` : ""}`;
+    throw new WindowAttemptError(`HTTP ${reason}${excerpt ? `: ${excerpt}` : ""}`, {
+      retriable,
+      httpStatus,
+      retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+    });
+  }
+  let bytes = 0;
+  const stream = response.body;
+  async function* body(): AsyncGenerator<Uint8Array> {
+    if (!stream) return;
+    arm();
+    try {
+      for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+        arm();
+        bytes += chunk.length;
+        yield chunk;
+      }
+    } catch (error) {
+      if (timedOut) {
+        throw new WindowAttemptError(`the body stalled for ${seconds} after ${bytes} bytes`, {
+          retriable: true,
+          httpStatus,
+          cause: error,
+        });
+      }
+      const e = networkError(error, `the connection failed after ${bytes} bytes of the body`);
+      throw new WindowAttemptError(e.message, { retriable: true, httpStatus, cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return { httpStatus, body: body(), bytes: () => bytes };
+}

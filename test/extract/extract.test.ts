@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Database } from "../../src/db/database.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
+import { ExtractFailedError, extract } from "../../src/extract/extract.ts";
+import { lastWatermark } from "../../src/extract/load-ledger.ts";
+import { configureLogging } from "../../src/log/logger.ts";
+import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { canonical, expectedRecords, loads, rawCount, testConfig } from "./helpers.ts";
+
+const PER_DAY = 400;
+const SEED = 7;
+const DAY1 = new Date("2024-03-01T00:00:00Z");
+const DAY2 = new Date("2024-03-02T00:00:00Z");
+const DAY3 = new Date("2024-03-03T00:00:00Z");
+
+let pgdb: TestDatabase;
+let db: Database;
+let sim: Simulator;
+
+beforeAll(async () => {
+  configureLogging({ level: "silent" });
+  pgdb = await createTestDatabase("extract");
+  db = await openDatabase({ url: pgdb.url, embeddedDir: "unused" });
+  await migrate(db);
+  sim = await startSimulator({ seed: SEED, perDay: PER_DAY });
+});
+afterAll(async () => {
+  await sim?.close();
+  await db?.close();
+  await pgdb?.drop();
+});
+beforeEach(async () => {
+  await db.query("TRUNCATE raw.api_attempts, elt.loads RESTART IDENTITY");
+  sim.setFaults([]);
+});
+
+describe("extract on PostgreSQL", () => {
+  it("lands exactly the simulator's records, one load per window, and skips landed windows", async () => {
+    const config = testConfig(sim.url);
+    const result = await extract({ db, config }, { start: DAY1, end: DAY3 });
+    const expected = expectedRecords({ seed: SEED, perDay: PER_DAY, start: DAY1, end: DAY3 });
+    expect(result).toMatchObject({ windows: 2, landedWindows: 2, failedWindows: 0, skippedWindows: 0 });
+    expect(result.records).toBe(expected.size);
+    expect(result.inserted).toBe(expected.size);
+    expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
+    expect(result.lastRawId! - result.firstRawId! + 1).toBe(expected.size);
+    const rows = await loads(db);
+    expect(rows.map((r) => [r.status, r.http_status, r.attempts])).toEqual([
+      ["landed", 200, 1],
+      ["landed", 200, 1],
+    ]);
+    expect(await lastWatermark(db)).toEqual(DAY3);
+
+    // The records are the API's, untouched (jsonb equality with what the generator produced).
+    const { rows: sample } = await db.query<{ record: unknown }>(
+      "SELECT record FROM raw.api_attempts ORDER BY id LIMIT 3",
+    );
+    for (const { record } of sample) expect(expected.has(canonical(record))).toBe(true);
+
+    const again = await extract({ db, config }, { start: DAY1, end: DAY3 });
+    expect(again).toMatchObject({ windows: 2, skippedWindows: 2, landedWindows: 0, records: 0 });
+    expect(sim.requests).toBeGreaterThanOrEqual(2);
+  });
+
+  it("overlapping windows and --force never duplicate a record", async () => {
+    const config = testConfig(sim.url, { extract: { window_hours: 6 } });
+    await extract({ db, config }, { start: DAY1, end: DAY2 });
+    const shifted = await extract(
+      { db, config },
+      { start: new Date("2024-03-01T03:00:00Z"), end: new Date("2024-03-02T03:00:00Z") },
+    );
+    const forced = await extract({ db, config }, { start: DAY1, end: DAY2, force: true });
+    const expected = expectedRecords({
+      seed: SEED,
+      perDay: PER_DAY,
+      start: DAY1,
+      end: new Date("2024-03-02T03:00:00Z"),
+    });
+    expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
+    expect(forced.inserted).toBe(0);
+    expect(forced.duplicates).toBe(forced.records);
+    expect(shifted.duplicates).toBeGreaterThan(0);
+  });
+
+  it("no dates: from the watermark minus the overlap up to now; first run from extract.start", async () => {
+    const now = new Date("2024-03-02T10:30:00Z");
+    const config = testConfig(sim.url, { extract: { start: "2024-03-01", overlap_minutes: 60 } });
+    const first = await extract({ db, config }, { now });
+    expect(first.start).toEqual(DAY1);
+    expect(first.end).toEqual(now);
+    expect(first.windows).toBe(2);
+    const later = new Date("2024-03-02T12:00:00Z");
+    const second = await extract({ db, config }, { now: later });
+    expect(second.start).toEqual(new Date("2024-03-02T09:30:00Z"));
+    expect(second.windows).toBe(1);
+    const expected = expectedRecords({ seed: SEED, perDay: PER_DAY, start: DAY1, end: later });
+    expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
+  });
+
+  it.each([
+    ["429 with Retry-After", { kind: "status", status: 429, retryAfter: 0, times: 2 }],
+    ["503", { kind: "status", status: 503, times: 1 }],
+    ["502", { kind: "status", status: 502, times: 1 }],
+    ["500", { kind: "status", status: 500, times: 1 }],
+    ["connection reset", { kind: "reset", times: 1 }],
+    ["reset mid-body", { kind: "abort", times: 1 }],
+    ["body cut off mid-array", { kind: "truncate", times: 1 }],
+    ["HTML error page", { kind: "html", times: 1 }],
+    ["timeout", { kind: "delay", ms: 1500, times: 1 }],
+  ] as const)("retries after %s, then lands everything once", async (_name, fault) => {
+    const config = testConfig(sim.url, { api: { timeout_seconds: 1 } });
+    sim.setFaults([fault]);
+    const result = await extract({ db, config }, { start: DAY1, end: DAY2 });
+    const expected = expectedRecords({ seed: SEED, perDay: PER_DAY, start: DAY1, end: DAY2 });
+    expect(result.inserted).toBe(expected.size);
+    expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
+    const [load] = await loads(db);
+    expect(load).toMatchObject({ status: "landed", http_status: 200, attempts: (fault.times ?? 1) + 1 });
+  });
+
+  it.each([
+    ["403 (no retry)", [{ kind: "status", status: 403 }], 403, 1],
+    ["503 every time", [{ kind: "status", status: 503 }], 503, 4],
+    ["a body cut off every time", [{ kind: "truncate" }], 200, 4],
+  ] as const)(
+    "fails a window for good on %s: nothing landed, the other windows still run",
+    async (_n, plan, status, attempts) => {
+      const config = testConfig(sim.url);
+      // The first window fails (all its attempts), the second is served normally.
+      sim.setFaults([{ ...plan[0], times: attempts }]);
+      const error = await extract({ db, config }, { start: DAY1, end: DAY3 }).catch((e) => e);
+      expect(error).toBeInstanceOf(ExtractFailedError);
+      expect(error.exitCode).toBe(1);
+      expect(error.message).toContain("1 of 2 windows failed");
+      if (status !== 200) expect(error.message).toContain(`HTTP ${status}`);
+      expect(error.result).toMatchObject({ landedWindows: 1, failedWindows: 1 });
+      const rows = await loads(db);
+      expect(rows[0]).toMatchObject({ status: "failed", http_status: status, attempts, records: 0 });
+      expect(rows[0]?.error).toBeTruthy();
+      expect(rows[1]).toMatchObject({ status: "landed" });
+      const expected = expectedRecords({ seed: SEED, perDay: PER_DAY, start: DAY2, end: DAY3 });
+      expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
+
+      // Rerunning fetches only the failed window.
+      const rerun = await extract({ db, config }, { start: DAY1, end: DAY3 });
+      expect(rerun).toMatchObject({ landedWindows: 1, skippedWindows: 1 });
+    },
+  );
+});
