@@ -42,6 +42,9 @@ export function parseTestEntry(entry: unknown, column?: string): TestSpec | stri
     kind = entry;
   } else if (entry && typeof entry === "object" && !Array.isArray(entry)) {
     const keys = Object.keys(entry).filter((k) => (KINDS as string[]).includes(k));
+    const others = Object.keys(entry).filter((k) => k !== "severity" && k !== "name");
+    if (keys.length === 0 && others.length === 1)
+      return `unknown test "${others[0]}" (one of ${KINDS.join(", ")})`;
     if (keys.length !== 1) return `expected one of ${KINDS.join(", ")} as the test's key`;
     kind = keys[0] as string;
     const { [kind]: value, ...rest } = entry as Record<string, unknown>;

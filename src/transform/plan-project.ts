@@ -230,11 +230,9 @@ export function planProject(options: PlanOptions): ProjectPlan {
               file: side.path,
               line: side.yaml.lineOf(["models", d.name, ...issue.path, ...keys.slice(0, 1)]),
             };
-        const key = [...issue.path].join(".");
-        problems.push({
-          ...where,
-          message: `config ${key ? `${key}: ` : ""}${issue.message} (model ${d.name})`,
-        });
+        const key = [...issue.path, ...keys.slice(0, 1)].join(".");
+        const message = keys.length > 0 ? `unknown key "${keys.join('", "')}"` : issue.message;
+        problems.push({ ...where, message: `config ${key ? `${key}: ` : ""}${message} (model ${d.name})` });
       }
       continue;
     }

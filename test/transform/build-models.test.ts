@@ -1,0 +1,264 @@
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadProject } from "../../src/config/load-project.ts";
+import type { Database } from "../../src/db/database.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
+import { buildModels, type ModelResult } from "../../src/transform/build-models.ts";
+import { planProject } from "../../src/transform/plan-project.ts";
+import { runDataTests } from "../../src/transform/run-data-tests.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { tempProject } from "../helpers/project.ts";
+
+const FIXTURE = join(import.meta.dirname, "../fixtures/engine-project");
+
+function plan(dir: string, select?: string[]) {
+  const { config } = loadProject(dir, { env: {} });
+  return planProject({ projectDir: dir, config, ...(select ? { select } : {}) });
+}
+
+const brief = (rs: ModelResult[]) => rs.map((r) => [r.name, r.status, r.rows, r.mode ?? null]);
+
+async function rows(db: Database, sql: string) {
+  return (await db.query(sql)).rows;
+}
+
+const EVENTS = `
+  CREATE SCHEMA IF NOT EXISTS app;
+  CREATE TABLE app.events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id text, kind text, amount numeric, at timestamp);
+  INSERT INTO app.events (user_id, kind, amount, at) VALUES
+    ('u1', 'click', 1.5, '2024-02-01'), ('u1', 'buy', 10, '2024-02-02'),
+    ('u2', 'buy', 3.25, '2024-02-03'), ('u3', 'click', 1, '2023-01-01');`;
+
+let pgdb: TestDatabase;
+beforeAll(async () => {
+  pgdb = await createTestDatabase("engine_build");
+});
+afterAll(async () => {
+  await pgdb?.drop();
+});
+
+describe.each([
+  ["PostgreSQL", () => openDatabase({ url: pgdb.url, embeddedDir: "unused" })],
+  ["PGlite", () => openDatabase({ embeddedDir: join(mkdtempSync(join(tmpdir(), "elt-engine-")), "db") })],
+])("building models on %s", (_engine, open) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await open();
+    await migrate(db, {});
+    await db.query(EVENTS);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("builds the fixture, merges only new rows incrementally, and equals a full refresh", async () => {
+    const project = mkdtempSync(join(tmpdir(), "elt-fixture-"));
+    cpSync(FIXTURE, project, { recursive: true });
+    const p = plan(project);
+    expect(brief(await buildModels(db, p))).toEqual([
+      ["stg_events", "success", null, "full"],
+      ["event_log", "success", 3, "full"],
+      ["daily_kinds", "success", null, "full"],
+      ["user_totals", "success", 2, "full"],
+    ]);
+    // A view nobody manages, on a table the engine swaps: it must survive.
+    await db.query(
+      "CREATE VIEW public.big_spenders AS SELECT user_id FROM analytics.user_totals WHERE total_cents > 600",
+    );
+    await db.query(
+      "INSERT INTO app.events (user_id, kind, amount, at) VALUES ('u2', 'click', 2, '2024-03-01')",
+    );
+
+    const second = await buildModels(db, p);
+    expect(brief(second)).toEqual([
+      ["stg_events", "success", null, "full"],
+      ["event_log", "success", 1, "incremental"],
+      ["daily_kinds", "success", null, "full"],
+      ["user_totals", "success", 2, "full"],
+    ]);
+    const log = await rows(
+      db,
+      "SELECT event_id, user_id, kind, amount FROM grade.event_log ORDER BY event_id",
+    );
+    expect(log).toEqual([
+      { event_id: 1, user_id: "u1", kind: "click", amount: 1.5 },
+      { event_id: 2, user_id: "u1", kind: "buy", amount: 10 },
+      { event_id: 3, user_id: "u2", kind: "buy", amount: 3.25 },
+      { event_id: 5, user_id: "u2", kind: "click", amount: 2 },
+    ]);
+    // The watermark column is in the SELECT, not in the table; its maximum is the model's state.
+    expect(
+      await rows(
+        db,
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'grade' AND table_name = 'event_log' ORDER BY ordinal_position",
+      ),
+    ).toEqual([
+      { column_name: "event_id", data_type: "bigint" },
+      { column_name: "user_id", data_type: "text" },
+      { column_name: "kind", data_type: "text" },
+      { column_name: "amount", data_type: "numeric" },
+    ]);
+    expect(await rows(db, "SELECT watermark FROM elt.model_state WHERE model = 'event_log'")).toEqual([
+      { watermark: 5 },
+    ]);
+    expect(await rows(db, "SELECT user_id FROM public.big_spenders")).toEqual([{ user_id: "u1" }]);
+
+    // Nothing new: nothing merged, watermark kept.
+    expect(brief(await buildModels(db, plan(project, ["event_log"])))).toEqual([
+      ["event_log", "success", 0, "incremental"],
+    ]);
+    expect(await rows(db, "SELECT watermark FROM elt.model_state WHERE model = 'event_log'")).toEqual([
+      { watermark: 5 },
+    ]);
+
+    const refreshed = await buildModels(db, p, { fullRefresh: true });
+    expect(brief(refreshed)[1]).toEqual(["event_log", "success", 4, "full"]);
+    expect(
+      await rows(db, "SELECT event_id, user_id, kind, amount FROM grade.event_log ORDER BY event_id"),
+    ).toEqual(log);
+    expect(await rows(db, "SELECT watermark FROM elt.model_state WHERE model = 'event_log'")).toEqual([
+      { watermark: 5 },
+    ]);
+    // The dependent view model was recreated on the swapped table; keys and indexes are on the final name.
+    expect(await rows(db, "SELECT kind, events FROM analytics.daily_kinds ORDER BY kind")).toEqual([
+      { kind: "buy", events: 2 },
+      { kind: "click", events: 2 },
+    ]);
+    expect(
+      await rows(
+        db,
+        "SELECT indexname FROM pg_indexes WHERE schemaname IN ('grade', 'analytics') AND tablename IN ('event_log', 'user_totals') ORDER BY 1",
+      ),
+    ).toEqual([
+      { indexname: "event_log_pkey" },
+      { indexname: "user_totals_pkey" },
+      { indexname: "user_totals_total_cents_idx" },
+    ]);
+    expect(
+      await rows(db, "SELECT obj_description('analytics.daily_kinds'::regclass, 'pg_class') AS d"),
+    ).toEqual([{ d: "Events and amount per kind, over the incremental log." }]);
+    const recorded = await rows(db, "SELECT status, count(*)::int AS n FROM elt.model_runs GROUP BY status");
+    expect(recorded).toEqual([{ status: "success", n: 13 }]);
+  });
+
+  it("keeps the previous relation when a build fails and skips its descendants", async () => {
+    const project = tempProject({
+      "project.yml": "name: t\n",
+      "models/t_base.sql":
+        "/*---\nmaterialized: table\nschema: fail_case\n---*/\nSELECT 1 AS a, 'one' AS b\n",
+      "models/v_base.sql": '/*---\nschema: fail_case\n---*/\nSELECT a, b FROM {{ref "t_base"}}\n',
+      "models/v_child.sql": '/*---\nschema: fail_case\n---*/\nSELECT a FROM {{ref "v_base"}}\n',
+      "models/inc.sql":
+        "/*---\nmaterialized: incremental\nschema: fail_case\nunique_key: id\n---*/\nSELECT 1 AS id, 'x' AS v\n",
+      "models/other.sql": "/*---\nschema: fail_case\n---*/\nSELECT 42 AS answer\n",
+    });
+    expect((await buildModels(db, plan(project))).map((r) => r.status)).toEqual(Array(5).fill("success"));
+
+    writeFileSync(
+      join(project, "models/t_base.sql"),
+      "/*---\nmaterialized: table\nschema: fail_case\n---*/\nSELECT 1 / 0 AS a, 'two' AS b\n",
+    );
+    writeFileSync(
+      join(project, "models/inc.sql"),
+      "/*---\nmaterialized: incremental\nschema: fail_case\nunique_key: id\n---*/\nSELECT 2 AS id, 'y' AS v, 1 / 0 AS boom\n",
+    );
+    const results = await buildModels(db, plan(project));
+    expect(results.map((r) => [r.name, r.status])).toEqual([
+      ["inc", "failed"],
+      ["other", "success"],
+      ["t_base", "failed"],
+      ["v_base", "skipped"],
+      ["v_child", "skipped"],
+    ]);
+    expect(results[2]?.error).toMatch(/division by zero/);
+    expect(results[3]?.error).toBe("upstream t_base failed");
+    expect(await rows(db, "SELECT a, b FROM fail_case.v_child JOIN fail_case.t_base USING (a)")).toEqual([
+      { a: 1, b: "one" },
+    ]);
+    expect(await rows(db, "SELECT id, v FROM fail_case.inc")).toEqual([{ id: 1, v: "x" }]);
+    // A view whose new SQL fails keeps its old definition too.
+    writeFileSync(
+      join(project, "models/t_base.sql"),
+      "/*---\nmaterialized: table\nschema: fail_case\n---*/\nSELECT 1 AS a, 'one' AS b\n",
+    );
+    writeFileSync(
+      join(project, "models/other.sql"),
+      '/*---\nschema: fail_case\n---*/\nSELECT no_such_column FROM {{ref "t_base"}}\n',
+    );
+    const again = await buildModels(db, plan(project, ["other"]));
+    expect(again[0]?.status).toBe("failed");
+    expect(await rows(db, "SELECT answer FROM fail_case.other")).toEqual([{ answer: 42 }]);
+  });
+
+  it("replaces a view whose columns changed, with its dependents, and switches materializations", async () => {
+    const files = (v: string, w = "view") => ({
+      "project.yml": "name: t\n",
+      "models/v.sql": `/*---\nmaterialized: ${w}\nschema: shapes\n---*/\n${v}\n`,
+      "models/w.sql": '/*---\nschema: shapes\n---*/\nSELECT * FROM {{ref "v"}}\n',
+    });
+    const dir = tempProject(files("SELECT 1 AS a, 2 AS b"));
+    expect((await buildModels(db, plan(dir))).map((r) => r.status)).toEqual(["success", "success"]);
+    for (const [sql, m] of [
+      ["SELECT 'x'::text AS a", "view"],
+      ["SELECT 'x'::text AS a, 3 AS c", "table"],
+      ["SELECT 7 AS z", "view"],
+    ] as const) {
+      const next = tempProject(files(sql, m));
+      // Only v is selected: w is recreated on the new v (from its model SQL), not left dropped.
+      expect((await buildModels(db, plan(next, ["v"]))).map((r) => r.status)).toEqual(["success"]);
+      const kind = await rows(db, "SELECT relkind FROM pg_class WHERE oid = 'shapes.v'::regclass");
+      expect(kind).toEqual([{ relkind: m === "view" ? "v" : "r" }]);
+    }
+    expect(await rows(db, "SELECT * FROM shapes.w")).toEqual([{ z: 7 }]);
+  });
+
+  it("runs data tests: pass, fail with a sample, warn, and SQL errors; records them", async () => {
+    const dir = tempProject({
+      "project.yml": "name: t\n",
+      "models/people.sql": `/*---
+schema: dt
+columns:
+  id: {tests: [not_null, unique]}
+  kind: {tests: [{accepted_values: {values: [a, b]}, severity: warn}]}
+  boss: {tests: [{relationships: {to: people, field: id}}]}
+tests:
+  - unique: [kind, boss]
+  - expression: "id > 0"
+  - expression: "no_such_column > 0"
+---*/
+SELECT * FROM (VALUES (1, 'a', NULL), (2, 'c', 1), (2, 'a', 9), (NULL, 'a', 9)) AS t (id, kind, boss)
+`,
+      "tests/no_twos.sql": 'SELECT * FROM {{ref "people"}} WHERE id = 2\n',
+    });
+    const p = plan(dir);
+    await buildModels(db, p);
+    const results = await runDataTests(db, p, { sampleRows: 1 });
+    expect(results.map((r) => [r.name, r.severity, r.status, r.failures])).toEqual([
+      ["not_null_people_id", "error", "fail", 1],
+      ["unique_people_id", "error", "fail", 1],
+      ["accepted_values_people_kind", "warn", "fail", 1],
+      ["relationships_people_boss", "error", "fail", 2],
+      ["unique_people_kind__boss", "error", "fail", 1],
+      ["expression_people", "error", "pass", 0],
+      ["expression_people_2", "error", "error", 0],
+      ["no_twos", "error", "fail", 2],
+    ]);
+    expect(results[0]?.sample).toEqual([{ id: null, kind: "a", boss: 9 }]);
+    expect(results[2]?.sample).toEqual([{ id: 2, kind: "c", boss: 1 }]);
+    expect(results[4]?.sample).toEqual([{ kind: "a", boss: 9, n: 2 }]);
+    expect(results[6]?.error).toMatch(/no_such_column/);
+    expect(
+      await rows(
+        db,
+        "SELECT status, count(*)::int AS n FROM elt.test_results GROUP BY status ORDER BY status",
+      ),
+    ).toEqual([
+      { status: "error", n: 1 },
+      { status: "fail", n: 6 },
+      { status: "pass", n: 1 },
+    ]);
+  });
+});
