@@ -26,7 +26,7 @@ export interface EmailView {
   chart: {
     title: string;
     max: string;
-    bars: { day: string; label: string; value: string; height: number; spacer: number; last: boolean }[];
+    bars: { day: string; label: string; value: string; height: number; last: boolean }[];
     /** The same chart as text lines for the plain-text body. */
     text: string[];
   };
@@ -68,7 +68,6 @@ export function chartOf(history: ReportData["history"]): EmailView["chart"] {
       label: `${h.day.slice(8, 10)}.${h.day.slice(5, 7)}`,
       value: integer.format(h.attempts),
       height,
-      spacer: CHART_HEIGHT - height,
       last: i === history.length - 1,
     };
   });

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -52,10 +53,26 @@ function sheetsConfig(extra: Record<string, unknown> = {}) {
 const ctx = (c = sheetsConfig()) => ({ db: sdb.db, config: c, path });
 
 describe("exportSheets against a fake Sheets API", () => {
+  it("the fake refuses requests without a JWT signed by the service account's key", async () => {
+    const url = `${fake.url}v4/spreadsheets/${fake.spreadsheetId}`;
+    expect((await fetch(url)).status).toBe(401);
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const unsigned = `${part({ alg: "RS256", typ: "JWT" })}.${part({
+      iss: fake.clientEmail,
+      scope: "https://www.googleapis.com/auth/spreadsheets",
+      exp: Math.floor(Date.now() / 1000) + 600,
+    })}`;
+    const forged = `${unsigned}.${sign("RSA-SHA256", Buffer.from(unsigned), privateKey).toString("base64url")}`;
+    expect((await fetch(url, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+    expect(fake.rejected).toBe(2);
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it("creates the worksheet, writes the Russian header and the day rows", async () => {
     const result = await exportSheets(ctx(), { days: ["2026-11-22"] });
     expect(result).toMatchObject({ status: "written", rows: 1 });
-    expect(fake.rejected).toBe(0);
+    expect(fake.rejected).toBe(2); // only the forged ones above
     expect(fake.requests.every((r) => r.claims.iss === fake.clientEmail)).toBe(true);
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /v4/spreadsheets/${fake.spreadsheetId}`,
