@@ -69,7 +69,9 @@ const modelsSchema = z
 
 const sheetsSchema = z
   .strictObject({
-    credentials: optionalText.describe("Path to a service-account JSON key"),
+    credentials: optionalText.describe(
+      "Path to a service-account JSON key, or the key's JSON itself (starting with {)",
+    ),
     spreadsheet_id: optionalText,
     root_url: optionalText.describe("API root override, for emulators and tests"),
     worksheet: z.string().default("daily_summary"),

@@ -82,7 +82,9 @@ export async function exportSheets(
       if (sheets.spreadsheet_id && sheets.credentials) {
         log.info("connecting to Google Sheets");
         const client = await openSheetsClient({
-          credentialsPath: ctx.path(sheets.credentials),
+          credentials: sheets.credentials.trimStart().startsWith("{")
+            ? sheets.credentials
+            : ctx.path(sheets.credentials),
           spreadsheetId: sheets.spreadsheet_id,
           rootUrl: sheets.root_url,
         });

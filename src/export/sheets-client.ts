@@ -6,8 +6,8 @@ import type { Cell } from "./summary-columns.ts";
 export const SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets";
 
 export interface SheetsClientOptions {
-  /** Absolute path of the service-account JSON key. */
-  credentialsPath: string;
+  /** Absolute path of the service-account JSON key, or the JSON itself (a CI secret in a variable). */
+  credentials: string;
   spreadsheetId: string;
   /** API root override (emulators, tests); the real service otherwise. */
   rootUrl?: string;
@@ -32,18 +32,22 @@ interface ServiceAccount {
   private_key: string;
 }
 
-export function readServiceAccount(path: string): ServiceAccount {
+/** The key from a file, or inline JSON when the value starts with "{" (never echoed in errors). */
+export function readServiceAccount(pathOrJson: string): ServiceAccount {
+  const inline = pathOrJson.trimStart().startsWith("{");
+  const where = inline ? "the inline JSON" : pathOrJson;
   let json: Partial<ServiceAccount>;
   try {
-    json = JSON.parse(readFileSync(path, "utf8")) as Partial<ServiceAccount>;
+    json = JSON.parse(inline ? pathOrJson : readFileSync(pathOrJson, "utf8")) as Partial<ServiceAccount>;
   } catch (error) {
-    throw new ConfigError(`exports.sheets.credentials: cannot read ${path}: ${(error as Error).message}`, {
+    const why = inline ? "not valid JSON" : (error as Error).message;
+    throw new ConfigError(`exports.sheets.credentials: cannot read ${where}: ${why}`, {
       code: "CONFIG_SHEETS_CREDENTIALS",
     });
   }
   if (typeof json.client_email !== "string" || typeof json.private_key !== "string") {
     throw new ConfigError(
-      `exports.sheets.credentials: ${path} is not a service-account key (client_email and private_key are required)`,
+      `exports.sheets.credentials: ${where} is not a service-account key (client_email and private_key are required)`,
       { code: "CONFIG_SHEETS_CREDENTIALS" },
     );
   }
@@ -63,7 +67,7 @@ export function a1(title: string, fromRow?: number): string {
  * (`useJWTAccessWithScope`): no token request, the same path in production and against a fake.
  */
 export async function openSheetsClient(options: SheetsClientOptions): Promise<SheetsClient> {
-  const account = readServiceAccount(options.credentialsPath);
+  const account = readServiceAccount(options.credentials);
   const { sheets, auth: authPlus } = await import("googleapis/build/src/apis/sheets/index.js");
   const auth = new authPlus.GoogleAuth({ credentials: account, scopes: [SHEETS_SCOPE] });
   auth.useJWTAccessWithScope = true;

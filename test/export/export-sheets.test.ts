@@ -155,6 +155,20 @@ describe("exportSheets against a fake Sheets API", () => {
     ]);
   });
 
+  it("accepts the service-account key as inline JSON; a bad key is a config error", async () => {
+    const inline = readFileSync(fake.credentialsFile, "utf8");
+    await exportSheets(ctx(sheetsConfig({ credentials: inline, worksheet: "inline" })), {
+      days: ["2026-11-21"],
+    });
+    expect(fake.sheets.get("inline")?.map((r) => r[0])).toEqual(["Дата", "2026-11-21"]);
+    const bad = await exportSheets(ctx(sheetsConfig({ credentials: '{"private_key": "-----BEGIN' })), {
+      days: ["2026-11-21"],
+    }).catch((e: unknown) => e);
+    expect(isEltError(bad) && bad.exitCode).toBe(2);
+    expect(String(bad)).toContain("cannot read the inline JSON: not valid JSON");
+    expect(String(bad)).not.toContain("BEGIN");
+  });
+
   it("rejects a column the summary does not have as a config error (exit 2)", async () => {
     const c = sheetsConfig({ columns: ["attempts", "nope"] });
     const error = await exportSheets(ctx(c), { days: ["2026-11-21"] }).catch((e: unknown) => e);
