@@ -84,6 +84,13 @@ async function buildOne(
   });
 }
 
+/** PostgreSQL puts the useful part ("Key (id)=(1) is duplicated.") in detail, not in the message. */
+function dbErrorMessage(error: unknown): string {
+  const e = error as { detail?: unknown; hint?: unknown };
+  const extra = [e.detail, e.hint].filter((x): x is string => typeof x === "string" && x !== "");
+  return [errorMessage(error), ...extra].join(" — ");
+}
+
 async function record(db: Database, invocation: string, r: ModelResult): Promise<void> {
   try {
     await db.query(
@@ -154,7 +161,7 @@ export async function buildModels(
           status: "failed",
           rows: null,
           ms: performance.now() - started,
-          error: errorMessage(error),
+          error: dbErrorMessage(error),
         };
       }
     }

@@ -141,7 +141,7 @@ describe.each([
       await rows(db, "SELECT obj_description('analytics.daily_kinds'::regclass, 'pg_class') AS d"),
     ).toEqual([{ d: "Events and amount per kind, over the incremental log." }]);
     const recorded = await rows(db, "SELECT status, count(*)::int AS n FROM elt.model_runs GROUP BY status");
-    expect(recorded).toEqual([{ status: "success", n: 13 }]);
+    expect(recorded).toEqual([{ status: "success", n: 13 }]); // 4 + 4 + 1 + 4 builds
   });
 
   it("keeps the previous relation when a build fails and skips its descendants", async () => {
@@ -213,6 +213,34 @@ describe.each([
       expect(kind).toEqual([{ relkind: m === "view" ? "v" : "r" }]);
     }
     expect(await rows(db, "SELECT * FROM shapes.w")).toEqual([{ z: 7 }]);
+  });
+
+  it("rebuilds in full when the table has no unique index on the key; duplicate keys fail with the hint", async () => {
+    const model = (head: string, sql: string) =>
+      tempProject({
+        "project.yml": "name: t\n",
+        "models/m.sql": `/*---\nschema: keys\n${head}---*/\n${sql}\n`,
+      });
+    const modes = async (dir: string) => brief(await buildModels(db, plan(dir)));
+    expect(await modes(model("materialized: table\n", "SELECT 1 AS id, 'a' AS v"))).toEqual([
+      ["m", "success", 1, "full"],
+    ]);
+    const inc = model(
+      "materialized: incremental\nunique_key: id\n",
+      "SELECT 1 AS id, 'b' AS v UNION ALL SELECT 2, 'c'",
+    );
+    expect(await modes(inc)).toEqual([["m", "success", 2, "full"]]);
+    expect(await modes(inc)).toEqual([["m", "success", 2, "incremental"]]);
+    const dup = model(
+      "materialized: incremental\nunique_key: id\n",
+      "SELECT 1 AS id, 'x' AS v UNION ALL SELECT 1, 'y'",
+    );
+    const [failed] = await buildModels(db, plan(dup));
+    expect(failed?.error).toMatch(/cannot affect row a second time.*—.*duplicate/);
+    expect(await rows(db, "SELECT id, v FROM keys.m ORDER BY id")).toEqual([
+      { id: 1, v: "b" },
+      { id: 2, v: "c" },
+    ]);
   });
 
   it("runs data tests: pass, fail with a sample, warn, and SQL errors; records them", async () => {

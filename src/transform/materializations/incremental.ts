@@ -1,4 +1,4 @@
-import { relationColumns } from "../relation-info.ts";
+import { hasUniqueIndexOn, relationColumns } from "../relation-info.ts";
 import type { MaterializeContext, Materialized } from "./context.ts";
 import { materializeTable } from "./table.ts";
 import { mergeSql, saveWatermarkSql, tempTableSql } from "./templates.ts";
@@ -17,6 +17,10 @@ export async function materializeIncremental(
   const { tx, model, existing } = ctx;
   if (fullRefresh || existing !== "table") return materializeTable(ctx);
   const { config } = model;
+  // A table built before unique_key was set (or as materialized: table) cannot take ON CONFLICT.
+  if (config.unique_key.length > 0 && !(await hasUniqueIndexOn(tx, model.quoted, config.unique_key))) {
+    return materializeTable(ctx);
+  }
   const wm = config.watermark;
   await tx.query(tempTableSql(BATCH, model.incrementalSql));
   let columns = await relationColumns(tx, BATCH);
