@@ -1,4 +1,4 @@
-import { ConfigError, EltError, errorMessage, exitCodeOf, RunFailedError } from "../errors.ts";
+import { ConfigError, EltError, errorMessage, exitCodeOf, isEltError, RunFailedError } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
 import type { ExportContext } from "./export-context.ts";
@@ -17,14 +17,17 @@ export function parseDay(text: string): string {
   return text;
 }
 
-/** Without --date: the latest day grade.daily_summary has (the last complete export), else none. */
+/** Without --date: the latest day grade.daily_summary has (the last complete export). */
 async function defaultDays(ctx: ExportContext): Promise<string[]> {
+  let day: string | undefined;
   try {
-    const day = await latestSummaryDay(ctx.db);
-    return day ? [day] : [];
+    day = await latestSummaryDay(ctx.db);
   } catch {
+    // No summary relation at all: each exporter says so with its own hint.
     return [];
   }
+  if (!day) log.warn("grade.daily_summary has no days yet; nothing to export");
+  return day ? [day] : [];
 }
 
 /**
@@ -36,8 +39,7 @@ export async function runExports(
   options: { targets: readonly ExportTarget[]; date?: string },
 ): Promise<void> {
   const days = options.date ? [parseDay(options.date)] : await defaultDays(ctx);
-  if (days.length === 0) log.warn("grade.daily_summary has no days yet; nothing to export");
-  else log.info(`exporting ${days.join(", ")}: ${options.targets.join(", ")}`);
+  if (days.length > 0) log.info(`exporting ${days.join(", ")}: ${options.targets.join(", ")}`);
   const failures: { target: ExportTarget; error: unknown }[] = [];
   for (const target of options.targets) {
     try {
@@ -46,6 +48,7 @@ export async function runExports(
     } catch (error) {
       if (options.targets.length === 1) throw error;
       log.error(maskSecrets(errorMessage(error)));
+      if (isEltError(error) && error.hint) log.info(`hint: ${maskSecrets(error.hint)}`);
       failures.push({ target, error });
     }
   }
