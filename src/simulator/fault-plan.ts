@@ -26,7 +26,7 @@ export type FaultPlan = Fault[];
  * `abort`, `truncate`, `html` or `html:502`, `slow:20`; a suffix `x2` limits it to 2 requests.
  */
 export function parseFault(text: string): Fault {
-  const m = /^\s*([a-z0-9]+)(?::(\d+))?(?:x(\d+))?\s*$/i.exec(text);
+  const m = /^\s*(\d{3}|[a-z]+)(?::(\d+))?(?:x(\d+))?\s*$/i.exec(text);
   if (!m) throw new Error(`unknown fault "${text}"`);
   const [, name = "", arg, times] = m;
   const base = times ? { times: Number(times) } : {};

@@ -45,7 +45,7 @@ describe("extract on PostgreSQL", () => {
     expect(result.records).toBe(expected.size);
     expect(result.inserted).toBe(expected.size);
     expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
-    expect(result.lastRawId! - result.firstRawId! + 1).toBe(expected.size);
+    expect((result.lastRawId ?? 0) - (result.firstRawId ?? 0) + 1).toBe(expected.size);
     const rows = await loads(db);
     expect(rows.map((r) => [r.status, r.http_status, r.attempts])).toEqual([
       ["landed", 200, 1],

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { MalformedBodyError } from "../../src/extract/body-error.ts";
+import { copyTextLine } from "../../src/extract/copy-text.ts";
+import { splitJsonArray } from "../../src/extract/split-json-array.ts";
+
+async function split(chunks: (string | Uint8Array)[]): Promise<string[]> {
+  const out: string[] = [];
+  async function* source() {
+    yield* chunks;
+  }
+  for await (const batch of splitJsonArray(source())) out.push(...batch);
+  return out;
+}
+
+const BODY = `[
+  {"a": "x,y]}", "b": {"c": [1, 2, {"d": null}]}, "e": "quote \\" and backslash \\\\"},
+  {"p": "{'k': \\"it's\\"}", "u": "Привет, мир ✓"},
+  "bare string with \\\\\\" tricky escapes", 12.5e3, true, null, [], {}
+]`;
+
+describe("splitJsonArray", () => {
+  it("gives each element's exact text, wherever the chunks are cut", async () => {
+    const whole = await split([BODY]);
+    expect(whole.map((t) => JSON.parse(t))).toEqual(JSON.parse(BODY));
+    const bytes = Buffer.from(BODY);
+    // Every cut point, in bytes: splits inside strings, escapes and multibyte characters.
+    for (let i = 1; i < bytes.length; i++) {
+      expect(await split([bytes.subarray(0, i), bytes.subarray(i)])).toEqual(whole);
+    }
+    // One byte at a time.
+    expect(await split([...bytes].map((b) => Uint8Array.of(b)))).toEqual(whole);
+  });
+
+  it("accepts an empty array and surrounding whitespace", async () => {
+    expect(await split([" \n[ ] \n"])).toEqual([]);
+    expect(await split(["[", "]"])).toEqual([]);
+  });
+
+  it.each([
+    ["", /empty/],
+    ["   ", /empty/],
+    ['{"error": "no"}', /not a JSON array/],
+    ["<!DOCTYPE html><html>502</html>", /not a JSON array; body starts: <!DOCTYPE html>/],
+    ['[{"a": 1}, {"b": ', /ended before the array closed \(after 1 complete elements\)/],
+    ['[{"a": "unterminated', /ended before the array closed/],
+    ["[1, 2", /ended before the array closed/],
+    ["[1,]", /trailing comma/],
+    ["[1,,2]", /empty element/],
+    ["[1] x", /after the closing/],
+    ["[1] [2]", /after the closing/],
+    ["[1}", /unbalanced/],
+  ])("rejects %j", async (body, message) => {
+    const error = await split([body]).catch((e) => e);
+    expect(error).toBeInstanceOf(MalformedBodyError);
+    expect(error.message).toMatch(message);
+  });
+
+  it("rejects bytes that are not UTF-8", async () => {
+    await expect(split([Uint8Array.from([0x5b, 0x22, 0xff, 0x22, 0x5d])])).rejects.toThrow(/UTF-8/);
+  });
+});
+
+describe("copyTextLine", () => {
+  it("escapes what COPY text format would read as its own", () => {
+    expect(copyTextLine('{"a": "x"}')).toBe('{"a": "x"}\n');
+    expect(copyTextLine('{"a": "q\\"\\\\n"}')).toBe('{"a": "q\\\\"\\\\\\\\n"}\n');
+    expect(copyTextLine('{\n\t"a": 1}')).toBe('{\\n\\t"a": 1}\n');
+  });
+});
