@@ -10,6 +10,8 @@ const severity = z.enum(["error", "warn"]);
 
 const columnSchema = z.strictObject({
   description: z.string().optional(),
+  /** Documentation only; `contract:` is what sets types. */
+  data_type: z.string().optional(),
   tests: z.array(z.unknown()).default([]),
   meta: z.record(z.string(), z.unknown()).optional(),
 });

@@ -320,7 +320,11 @@ export function planProject(options: PlanOptions): ProjectPlan {
       }
       let to: string | undefined;
       if (spec.kind === "relationships") {
-        to = relations.get(spec.to as string) ?? sourceMap.get(spec.to as string);
+        // `to: stg_x`, `to: raw.api_attempts` (a source), or dbt's `ref('stg_x')` / `source('raw', 't')`.
+        const target = (spec.to as string)
+          .replace(/^ref\(\s*['"]([^'"]+)['"]\s*\)$/, "$1")
+          .replace(/^source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)$/, "$1.$2");
+        to = relations.get(target) ?? sourceMap.get(target);
         if (!to) {
           problems.push({
             file: p.path,
