@@ -12,7 +12,7 @@ export interface EmailView {
   subject: string;
   runId?: number;
   window?: string;
-  day?: string;
+  day: string;
   days: string;
   /** The summary transposed: one row per metric, one column per day. */
   summary: { days: string[]; rows: { label: string; values: string[] }[] } | undefined;
@@ -84,8 +84,9 @@ export function emailView(
   data: ReportData,
   logLines: string[],
 ): EmailView {
-  const day = report.days.at(-1) ?? data.history.at(-1)?.day;
-  const subject = `${config.exports.email.subject_prefix} ${report.status} ${day ?? ""}`.trim();
+  // A run that failed before it knew its days is reported under the day it ran.
+  const day = report.days.at(-1) ?? new Date().toISOString().slice(0, 10);
+  const subject = `${config.exports.email.subject_prefix} ${report.status} ${day}`;
   const available = data.summary[0] ? Object.keys(data.summary[0]) : [];
   const columns = exportColumns(available, config.exports.sheets.columns).filter((c) => c.name !== "day");
   const summary =

@@ -7,6 +7,4 @@ export interface ExportContext {
   config: ProjectConfig;
   /** Resolves a config path against the project folder. */
   path: (p: string) => string;
-  /** Project folder; the log tail of a failure email is read relative to it when `path` is absent. */
-  projectDir?: string;
 }

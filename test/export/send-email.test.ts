@@ -158,6 +158,26 @@ describe("sendReportEmail against a local SMTP server", () => {
     expect(text).toContain("<b>x</b>");
   });
 
+  it("a run that failed before the models built anything still gets its failure email", async () => {
+    const { ctx } = project({ smtp_url: smtp.url, from: "elt@example.org", to: "ops@example.org" });
+    await sdb.db.query("ALTER TABLE grade.daily_summary RENAME TO daily_summary_hidden");
+    try {
+      await sendReportEmail(ctx, {
+        status: "failed",
+        days: [],
+        counts: {},
+        stages: [],
+        warnings: [],
+        error: "boom",
+      });
+    } finally {
+      await sdb.db.query("ALTER TABLE grade.daily_summary_hidden RENAME TO daily_summary");
+    }
+    const mail = smtp.received.at(-1)?.mail;
+    expect(mail?.subject).toBe(`[elt] failed ${new Date().toISOString().slice(0, 10)}`);
+    expect(mail?.text).toContain("boom");
+  });
+
   it("an unreachable SMTP server: every attempt recorded, then EltError exit 1", async () => {
     const { ctx } = project({
       smtp_url: "smtp://mailer:hunter2-secret@127.0.0.1:1/?ignoreTLS=true",
