@@ -1,18 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { parseRunArgs, parseUtc, parseWindow } from "../../src/cli/run-args.ts";
+import { parseRunArgs } from "../../src/cli/run-args.ts";
+import { parseWindow } from "../../src/cli/window-args.ts";
 import { daysOf } from "../../src/pipeline/days-of.ts";
 
 describe("run arguments", () => {
   it("reads dates and timestamps as UTC", () => {
-    expect(parseUtc("start", "2026-11-20").toISOString()).toBe("2026-11-20T00:00:00.000Z");
-    expect(parseUtc("start", "2026-11-20 13:05").toISOString()).toBe("2026-11-20T13:05:00.000Z");
-    expect(parseUtc("start", "2026-11-20 13:05:07.123456").toISOString()).toBe("2026-11-20T13:05:07.123Z");
-    expect(parseUtc("start", "2026-11-20T13:05:07Z").toISOString()).toBe("2026-11-20T13:05:07.000Z");
+    expect(parseWindow({ start: "2026-11-20" }).start?.toISOString()).toBe("2026-11-20T00:00:00.000Z");
+    expect(parseWindow({ start: "2026-11-20 13:05" }).start?.toISOString()).toBe("2026-11-20T13:05:00.000Z");
+    const w = parseWindow({ start: "2026-11-20 13:05:07.123456", end: "2026-11-21T00:00:00Z" });
+    expect(w.start?.toISOString()).toBe("2026-11-20T13:05:07.123Z");
+    expect(w.end?.toISOString()).toBe("2026-11-21T00:00:00.000Z");
   });
 
   it("rejects what is not a date, naming the flag", () => {
-    expect(() => parseUtc("start", "yesterday")).toThrow(/--start: expected YYYY-MM-DD/);
-    expect(() => parseUtc("end", "2026-02-30")).toThrow(/--end: not a real date/);
+    expect(() => parseWindow({ start: "yesterday" })).toThrow(/--start: expected YYYY-MM-DD/);
+    expect(() => parseWindow({ start: "2026-02-30" })).toThrow(/--start: expected YYYY-MM-DD/);
+    expect(() => parseWindow({ date: "2026-11-20 10:00" })).toThrow(/--date: expected YYYY-MM-DD/);
     expect(() => parseWindow({ date: "2026-11-20", start: "2026-11-19" })).toThrow(/cannot be combined/);
     expect(() => parseWindow({ end: "2026-11-19" })).toThrow(/--end needs --start/);
     expect(() => parseWindow({ start: "2026-11-20", end: "2026-11-19" })).toThrow(/after --start/);
