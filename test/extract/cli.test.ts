@@ -115,7 +115,7 @@ describe("elt extract", () => {
     // Every response trickles in, so the backfill takes long enough to be killed in the middle.
     const slow = await startSimulator({
       seed: SEED,
-      perDay: 3000,
+      perDay: 1500,
       clientKey: KEY,
       faults: [{ kind: "slow", ms: 4 }],
     });
@@ -154,7 +154,7 @@ describe("elt extract", () => {
     expect(after.filter((l) => l.status === "running")).toHaveLength(0);
     const expected = expectedRecords({
       seed: SEED,
-      perDay: 3000,
+      perDay: 1500,
       start: new Date("2024-03-01T00:00Z"),
       end: new Date("2024-03-08T00:00Z"),
     });

@@ -182,8 +182,11 @@ describe("the simulator server", () => {
       { kind: "html", times: 1 },
     ]);
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++)
-      statuses.push((await fetch(q(ok)).then(async (r) => (await r.text(), r))).status);
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(q(ok));
+      await res.text();
+      statuses.push(res.status);
+    }
     expect(statuses).toEqual([502, 502, 200, 200]);
     expect(sim.requests - before).toBe(10);
   });
