@@ -146,7 +146,7 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
   } else {
     const sheets = await step(
       "sheets export",
-      () => exportSheets(ctx, { days }),
+      () => exportSheets(ctx, { days, runId }),
       (r) => (r.status === "skipped" ? "not configured" : `${r.rows} rows to ${r.target}`),
     );
     if (sheets?.status === "skipped") warnings.push("Google Sheets export is not configured");
