@@ -168,15 +168,19 @@ describe("compile errors", () => {
         "/*---\nmaterialized: incremental\nwatermark: _id\nunique_key: [_id]\ncolumns:\n  _id: {tests: [not_null]}\n---*/\nSELECT 1 AS _id\n",
       "models/v.sql":
         "/*---\nprimary_key: a\ntests:\n  - unique\n  - frobnicate: [a]\n---*/\nSELECT 1 AS a\n",
+      "models/w.sql": "SELECT 1 AS a\n",
+      "models/w.yml":
+        "models:\n  w:\n    columns:\n      a:\n        tests:\n          - relationships: {to: nope, field: a}\n",
     });
     expect(problems).toEqual(
       expect.arrayContaining([
         'models/y/dup.sql: model name "dup" is also used by models/x/dup.sql (names must be unique)',
-        'models/inc.sql:4: config unique_key: must not include the watermark column "_id"',
-        "models/inc.sql:6: config columns._id: the watermark column is not stored in the relation",
-        "models/v.sql:2: config primary_key: not allowed for a view (materialized: view)",
-        "models/v.sql: test: unique: which column? (give column: or columns:) (model v)",
-        'models/v.sql: test: unknown test "frobnicate" (one of not_null, unique, accepted_values, relationships, expression) (model v)',
+        'models/inc.sql:4: config unique_key: must not include the watermark column "_id" (model inc)',
+        "models/inc.sql:6: config columns._id: the watermark column is not stored in the relation (model inc)",
+        "models/v.sql:2: config primary_key: not allowed for a view (materialized: view) (model v)",
+        "models/v.sql:4: test: unique: which column? (give column: or columns:) (model v)",
+        'models/v.sql:5: test: unknown test "frobnicate" (one of not_null, unique, accepted_values, relationships, expression) (model v)',
+        'models/w.yml:6: test relationships: unknown model or source "nope" (model w)',
       ]),
     );
   });

@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import type { CompileProblem } from "./compile-error.ts";
+import { sidecarSchema } from "./model-config.ts";
+import { listFiles, type ProjectFiles } from "./project-files.ts";
+import { quoteRelation } from "./sql-literal.ts";
+import { parseYamlSource, type YamlSource } from "./yaml-source.ts";
+
+/** One model's config block in a sidecar yml. */
+export interface SidecarConfig {
+  raw: Record<string, unknown>;
+  yaml: YamlSource;
+  /** The yml, project-relative. */
+  path: string;
+}
+
+export interface Sidecars {
+  /** Model name → its config block. */
+  models: Map<string, SidecarConfig>;
+  /** `source.table` → quoted relation. */
+  sources: Map<string, string>;
+}
+
+/** Reads every `*.yml`/`*.yaml` under the model folders: `models:` configs and `sources:`. */
+export function readSidecars(files: ProjectFiles, roots: string[], problems: CompileProblem[]): Sidecars {
+  const models = new Map<string, SidecarConfig>();
+  const sources = new Map<string, string>();
+  for (const root of roots.map(files.abs)) {
+    for (const file of listFiles(root, [".yml", ".yaml"])) {
+      const path = files.rel(file);
+      const yaml = parseYamlSource(readFileSync(file, "utf8"));
+      for (const e of yaml.errors) problems.push({ file: path, line: e.line, message: `YAML: ${e.message}` });
+      if (yaml.errors.length > 0) continue;
+      const parsed = sidecarSchema.safeParse(yaml.value ?? {});
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+          const key = [...issue.path, ...keys.slice(0, 1)];
+          const message = keys.length > 0 ? `unknown key "${keys.join('", "')}"` : issue.message;
+          problems.push({
+            file: path,
+            line: yaml.lineOf(key),
+            message: `${key.join(".") || "(top level)"}: ${message}`,
+          });
+        }
+        continue;
+      }
+      for (const [name, raw] of Object.entries(parsed.data.models)) {
+        const other = models.get(name);
+        if (other) {
+          const message = `model "${name}" is also configured in ${other.path}`;
+          problems.push({ file: path, line: yaml.lineOf(["models", name]), message });
+          continue;
+        }
+        models.set(name, { raw: raw ?? {}, yaml, path });
+      }
+      for (const [source, def] of Object.entries(parsed.data.sources)) {
+        for (const t of def.tables) {
+          const table = typeof t === "string" ? t : t.name;
+          const identifier = typeof t === "string" ? t : (t.identifier ?? t.name);
+          const key = `${source}.${table}`;
+          if (sources.has(key)) {
+            problems.push({
+              file: path,
+              line: yaml.lineOf(["sources", source]),
+              message: `source ${key} is declared twice`,
+            });
+          }
+          sources.set(key, quoteRelation(def.schema ?? source, identifier));
+        }
+      }
+    }
+  }
+  return { models, sources };
+}
