@@ -38,6 +38,8 @@ interface RenderState {
   refs: Rendered["refs"];
   sources: Set<string>;
   problems: CompileProblem[];
+  /** Partials being rendered, innermost last. */
+  partials: string[];
 }
 
 type HelperOptions = { loc?: { start: { line: number } }; hash?: Record<string, unknown> };
@@ -63,13 +65,22 @@ export class TemplateEnv {
   private problem(message: string, options?: HelperOptions): string {
     const st = this.state;
     if (!st) throw new Error(message);
-    const line = options?.loc ? st.req.firstLine + options.loc.start.line - 1 : undefined;
-    st.problems.push({ file: st.req.file, ...(line ? { line } : {}), message });
+    const partial = st.partials[st.partials.length - 1];
+    if (partial) {
+      // Inside a partial, Handlebars' locations are the partial's own lines.
+      const where = options?.loc ? `${partial}:${options.loc.start.line}` : partial;
+      st.problems.push({ file: st.req.file, message: `${message} (in partial ${where})` });
+    } else {
+      const line = this.line(options);
+      st.problems.push({ file: st.req.file, ...(line ? { line } : {}), message });
+    }
     return "/* error */";
   }
 
-  private line(options: HelperOptions): number | undefined {
-    return options.loc && this.state ? this.state.req.firstLine + options.loc.start.line - 1 : undefined;
+  private line(options: HelperOptions | undefined): number | undefined {
+    const st = this.state;
+    if (!options?.loc || !st || st.partials.length > 0) return undefined;
+    return st.req.firstLine + options.loc.start.line - 1;
   }
 
   private registerBuiltins(): void {
@@ -137,7 +148,26 @@ export class TemplateEnv {
       const name = basename(f, ext);
       const path = join(dir, f);
       if (ext === ".hbs") {
-        this.hb.registerPartial(name, readFileSync(path, "utf8"));
+        // Compiled like models (strict) and wrapped, so problems inside say which partial.
+        const template = this.hb.compile(readFileSync(path, "utf8"), { strict: true, noEscape: true });
+        const where = `${rel}/${f}`;
+        this.hb.registerPartial(name, ((context: unknown, options: Handlebars.RuntimeOptions) => {
+          const st = this.state;
+          st?.partials.push(where);
+          try {
+            return template(context, options);
+          } catch (error) {
+            if (!st) throw error;
+            const p = templateProblem(error, { file: st.req.file, firstLine: 1, isIncremental: false });
+            st.problems.push({
+              file: st.req.file,
+              message: `${p.message} (in partial ${where}${p.line ? `:${p.line}` : ""})`,
+            });
+            return "/* error */";
+          } finally {
+            st?.partials.pop();
+          }
+        }) as unknown as HandlebarsTemplateDelegate);
       } else if (ext === ".cjs") {
         // CommonJS so the plan stays synchronous (no dynamic import); each exported function is a helper.
         try {
@@ -175,7 +205,7 @@ export class TemplateEnv {
       parseError = error;
     }
     return (req) => {
-      const state: RenderState = { req, refs: [], sources: new Set(), problems: [] };
+      const state: RenderState = { req, refs: [], sources: new Set(), problems: [], partials: [] };
       let sql = "";
       this.state = state;
       try {

@@ -147,6 +147,18 @@ describe("compile errors", () => {
     expect(problems.length).toBe(10);
   });
 
+  it("says which partial a problem is in", () => {
+    const problems = problemsOf({
+      "macros/filter.hbs": '{{alias}}.x > 0\nAND {{ref "ghost"}} IS NOT NULL\n',
+      "macros/broken.hbs": "{{nothing_here}}\n",
+      "models/m.sql": 'SELECT 1\nFROM t\nWHERE {{> filter alias="t"}}\n{{> broken}}\n',
+    });
+    expect(problems).toEqual([
+      'models/m.sql: unknown model "ghost" in {{ref}} (in partial macros/filter.hbs:2)',
+      'models/m.sql: template: "nothing_here" is not defined (not a helper, partial or variable) (in partial macros/broken.hbs:1)',
+    ]);
+  });
+
   it("names a dependency cycle with its path and where the closing ref is", () => {
     const problems = problemsOf({
       "models/a.sql": 'SELECT * FROM {{ref "c"}}\n',
