@@ -1,0 +1,139 @@
+/**
+ * Benchmark 5, the whole run: `elt run --date D` (the real binary, a child process) for one day
+ * of ~10k simulator records, on PostgreSQL and on PGlite, each stage's time read from elt.runs.
+ * Each repetition is the next day on the same database, as the nightly job runs: the first `elt
+ * migrate` (creating the database and its tables) is setup, not part of the figure.
+ * Target: ≤ 3 s on PostgreSQL.
+ *
+ *   node --import tsx bench/run.ts [--quick] [--runs N]
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { openDatabase } from "../src/db/open-database.ts";
+import type { StageRecord } from "../src/pipeline/run-ledger.ts";
+import { startSimulator } from "../src/simulator/index.ts";
+import { createBenchDatabase, serverVersion } from "./lib/bench-db.ts";
+import { PROJECT_DIR, quietLogs } from "./lib/bench-project.ts";
+import { addDays, BENCH_DAY, perDayFor, SEED } from "./lib/dataset.ts";
+import { machine } from "./lib/machine.ts";
+import { benchOptions, progress } from "./lib/options.ts";
+import { type Figure, report } from "./lib/results.ts";
+import { median, round, timed } from "./lib/stats.ts";
+import { tempProject } from "./lib/temp-project.ts";
+
+const exec = promisify(execFile);
+const BIN = join(PROJECT_DIR, "bin", "elt.mjs");
+
+async function elt(args: string[], projectDir: string): Promise<void> {
+  try {
+    await exec(process.execPath, [BIN, ...args, "--project-dir", projectDir], { maxBuffer: 16 << 20 });
+  } catch (error) {
+    const e = error as Error & { stderr?: string; code?: number };
+    throw new Error(`elt ${args.join(" ")} exited ${e.code}: ${(e.stderr ?? e.message).slice(-3000)}`);
+  }
+}
+
+interface RunRow {
+  id: number;
+  status: string;
+  stages: StageRecord[];
+  counts: Record<string, number>;
+  total_ms: number;
+}
+
+async function engineFigures(engine: "PostgreSQL" | "PGlite", size: number, runs: number): Promise<Figure[]> {
+  const sim = await startSimulator({ seed: SEED, perDay: perDayFor(size) });
+  const bench = engine === "PostgreSQL" ? await createBenchDatabase("run") : undefined;
+  const project = tempProject({ databaseUrl: bench?.url, apiUrl: sim.url, prefix: "run" });
+  try {
+    const setup = await timed(() => elt(["migrate"], project.dir));
+    progress(`${engine}: migrate (setup) ${Math.round(setup.ms)} ms`);
+    const walls: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const day = addDays(BENCH_DAY, i).toISOString().slice(0, 10);
+      const { ms } = await timed(() => elt(["run", "--date", day], project.dir));
+      walls.push(Math.round(ms));
+      progress(`${engine} run ${i + 1} (${day}): ${Math.round(ms)} ms`);
+    }
+    const db = await openDatabase({ url: bench?.url, embeddedDir: project.embeddedDir });
+    let rows: RunRow[];
+    try {
+      ({ rows } = await db.query<RunRow>(
+        `SELECT id, status, stages, counts,
+           (extract(epoch FROM finished_at - started_at) * 1000)::int AS total_ms
+         FROM elt.runs ORDER BY id`,
+      ));
+    } finally {
+      await db.close();
+    }
+    const failed = rows.filter((r) => r.status !== "success");
+    if (failed.length > 0) throw new Error(`${engine}: runs failed: ${JSON.stringify(failed)}`);
+    const stageNames = [...new Set(rows.flatMap((r) => r.stages.map((s) => s.name)))];
+    const stages = Object.fromEntries(
+      stageNames.map((name) => [
+        name,
+        median(rows.map((r) => r.stages.find((s) => s.name === name)?.ms ?? 0)),
+      ]),
+    );
+    const records = median(rows.map((r) => Number(r.counts.landed ?? 0)));
+    const figures: Figure[] = [
+      {
+        name: `elt run 1 day ${engine}`,
+        value: round(median(walls) / 1000, 2),
+        unit: "s",
+        runs: walls.map((w) => round(w / 1000, 2)),
+        target: engine === "PostgreSQL" ? { of: "value", op: "<=", value: 3 } : undefined,
+        detail: {
+          records,
+          stagesMs: stages,
+          ledgerMs: median(rows.map((r) => r.total_ms)),
+          setupMigrateMs: Math.round(setup.ms),
+          counts: rows.map((r) => r.counts),
+          wall: "process start to exit of `elt run --date D` (node, tsx, config, connect, lock, migrations check, stages)",
+        },
+      },
+    ];
+    for (const [name, ms] of Object.entries(stages)) {
+      figures.push({ name: `  stage ${name} ${engine}`, value: round(ms / 1000, 2), unit: "s" });
+    }
+    const staged = Object.values(stages).reduce((a, b) => a + b, 0);
+    figures.push({
+      name: `  outside the stages ${engine} (startup, connect, migrations check, ledger)`,
+      value: round((median(walls) - staged) / 1000, 2),
+      unit: "s",
+    });
+    return figures;
+  } finally {
+    await sim.close();
+    project.remove();
+    await bench?.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = benchOptions();
+  quietLogs();
+  const started = Date.now();
+  const size = 10_000;
+  const figures: Figure[] = [];
+  figures.push(...(await engineFigures("PostgreSQL", size, options.runs)));
+  figures.push(...(await engineFigures("PGlite", size, options.runs)));
+  report({
+    benchmark: "run",
+    command: `node --import tsx bench/run.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
+    quick: options.quick,
+    runs: options.runs,
+    startedAt: new Date(started).toISOString(),
+    seconds: round((Date.now() - started) / 1000, 1),
+    machine: machine(),
+    database: await serverVersion(),
+    figures,
+    notes: [
+      "each repetition is `node bin/elt.mjs run --date D` for the next day on the same database (the nightly job); stage times from elt.runs.stages; the simulator answers at once from the benchmark process",
+      "exporters are not configured in the benchmark project, so the sheets export and email stages only check their configuration",
+    ],
+  });
+}
+
+await main();
