@@ -243,6 +243,90 @@ describe.each([
     ]);
   });
 
+  it("supports the grade pattern: latest landed version wins, append-only quarantine, state-only watermark", async () => {
+    await db.query(`CREATE SCHEMA rawx;
+      CREATE TABLE rawx.attempts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, record jsonb NOT NULL)`);
+    const land = (...records: object[]) =>
+      db.query("INSERT INTO rawx.attempts (record) SELECT * FROM jsonb_array_elements($1::jsonb)", [
+        JSON.stringify(records),
+      ]);
+    const dir = tempProject({
+      "project.yml": "name: t\n",
+      "models/sources.yml": "sources:\n  land:\n    schema: rawx\n    tables: [attempts]\n",
+      "models/stg.sql": `/*---\nschema: gp\n---*/
+SELECT r.id AS raw_id, r.record->>'user' AS user_id, (r.record->>'at')::timestamp AS created_at,
+       (r.record->>'ok')::int AS is_correct,
+       CASE WHEN r.record->>'user' IS NULL THEN 'missing user' END AS reject_reason
+FROM {{source "land" "attempts"}} AS r
+`,
+      "models/stats.sql": `/*---
+schema: gp
+materialized: incremental
+unique_key: [user_id, created_at]
+primary_key: [user_id, created_at]
+watermark: _raw_id
+contract: {user_id: varchar not null, created_at: timestamp not null, is_correct: integer}
+---*/
+SELECT DISTINCT ON (user_id, created_at) user_id, created_at, is_correct, raw_id AS _raw_id
+FROM {{ref "stg"}}
+WHERE reject_reason IS NULL
+{{#if is_incremental}}  AND raw_id > {{watermark}}{{/if}}
+ORDER BY user_id, created_at, raw_id DESC
+`,
+      "models/quarantine.sql": `/*---\nschema: gp\nmaterialized: incremental\nwatermark: _raw_id\n---*/
+SELECT raw_id, reject_reason AS reason, raw_id AS _raw_id FROM {{ref "stg"}}
+WHERE reject_reason IS NOT NULL {{#if is_incremental}}AND raw_id > {{watermark}}{{/if}}
+`,
+    });
+    await land(
+      { user: "u1", at: "2024-01-01 10:00", ok: 0 },
+      { user: "u1", at: "2024-01-01 10:00", ok: 1 },
+      { at: "x" },
+    );
+    const p = plan(dir);
+    expect(brief(await buildModels(db, p))).toEqual([
+      ["stg", "success", null, "full"],
+      ["quarantine", "success", 1, "full"],
+      ["stats", "success", 1, "full"],
+    ]);
+    expect(await rows(db, "SELECT user_id, is_correct FROM gp.stats")).toEqual([
+      { user_id: "u1", is_correct: 1 },
+    ]);
+    await land(
+      { user: "u1", at: "2024-01-01 10:00", ok: 0 },
+      { user: "u2", at: "2024-01-02 00:00", ok: null },
+      {},
+    );
+    expect(brief(await buildModels(db, p))).toEqual([
+      ["stg", "success", null, "full"],
+      ["quarantine", "success", 1, "incremental"],
+      ["stats", "success", 2, "incremental"],
+    ]);
+    const stats = await rows(db, "SELECT user_id, created_at, is_correct FROM gp.stats ORDER BY user_id");
+    expect(stats).toEqual([
+      { user_id: "u1", created_at: new Date("2024-01-01T10:00:00Z"), is_correct: 0 },
+      { user_id: "u2", created_at: new Date("2024-01-02T00:00:00Z"), is_correct: null },
+    ]);
+    expect(await rows(db, "SELECT raw_id, reason FROM gp.quarantine ORDER BY raw_id")).toEqual([
+      { raw_id: 3, reason: "missing user" },
+      { raw_id: 6, reason: "missing user" },
+    ]);
+    expect(
+      await rows(
+        db,
+        "SELECT model, watermark FROM elt.model_state WHERE model IN ('stats', 'quarantine') ORDER BY 1",
+      ),
+    ).toEqual([
+      { model: "quarantine", watermark: 6 },
+      { model: "stats", watermark: 5 },
+    ]);
+    await buildModels(db, p, { fullRefresh: true });
+    expect(await rows(db, "SELECT user_id, created_at, is_correct FROM gp.stats ORDER BY user_id")).toEqual(
+      stats,
+    );
+    expect(await rows(db, "SELECT count(*)::int AS n FROM gp.quarantine")).toEqual([{ n: 2 }]);
+  });
+
   it("runs data tests: pass, fail with a sample, warn, and SQL errors; records them", async () => {
     const dir = tempProject({
       "project.yml": "name: t\n",
