@@ -20,7 +20,8 @@ export interface ExtractProgress {
   records: number;
   bytes: number;
   window: TimeWindow;
-  outcome: "landed" | "skipped" | "failed";
+  /** "started" comes before a window's download; the others when it is finished. */
+  outcome: "started" | "landed" | "skipped" | "failed";
 }
 
 export interface ExtractOptions {
@@ -81,6 +82,13 @@ export class ExtractFailedError extends RunFailedError {
 }
 
 const HOUR_MS = 3_600_000;
+
+const progressOf = (r: ExtractResult, done: number, total: number) => ({
+  done,
+  total,
+  records: r.records,
+  bytes: r.bytes,
+});
 
 function startOfYesterdayUtc(now: Date): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1));
@@ -181,6 +189,7 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
       result.skippedWindows++;
       outcome = "skipped";
     } else {
+      options.onProgress?.({ ...progressOf(result, done, windows.length), window, outcome: "started" });
       const w = await extractWindow(db, settings, window, options.force ?? false);
       result.loadIds.push(w.loadId);
       result.bytes += w.bytes;
@@ -199,14 +208,7 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
       outcome = w.status;
     }
     done++;
-    options.onProgress?.({
-      done,
-      total: windows.length,
-      records: result.records,
-      bytes: result.bytes,
-      window,
-      outcome,
-    });
+    options.onProgress?.({ ...progressOf(result, done, windows.length), window, outcome });
   }
   log.info(
     `extract done: ${result.landedWindows} landed, ${result.skippedWindows} skipped, ${result.failedWindows} failed; ${result.records} records, ${result.inserted} new, ${result.duplicates} duplicates`,
