@@ -1,0 +1,238 @@
+/**
+ * Benchmark 3, incremental build scaling: build the shipped models for one new day (~10k simulator
+ * records landed by extract) on top of 1 day, 1 year and 3 years (~10M rows) of history.
+ * Target: time on 3 years ÷ time on 1 day ≤ 2.
+ *
+ * The history is made set-based (bench/lib/history.ts: INSERT ... SELECT generate_series into
+ * raw.api_attempts, ~9,000 records a day in the simulator's shape), then the models' full build
+ * runs once over it, with elt.py_literal_to_jsonb swapped for the equivalent
+ * `translate(src, '''', '"')::jsonb` (exact for the history's flat dicts of plain strings) so the
+ * setup takes minutes, not an hour; the real parser is restored before anything is measured.
+ * `--keep` keeps the history databases (elt_bench_incremental_<size>) for the next invocation.
+ *
+ *   node --import tsx bench/incremental.ts [--quick] [--runs N] [--keep]
+ */
+import pg from "pg";
+import type { Database } from "../src/db/database.ts";
+import { extract } from "../src/extract/extract.ts";
+import { startSimulator } from "../src/simulator/index.ts";
+import { buildModels, type ModelResult } from "../src/transform/build-models.ts";
+import type { ProjectPlan } from "../src/transform/plan-project.ts";
+import { ADMIN_URL, createBenchDatabase, serverVersion } from "./lib/bench-db.ts";
+import { benchConfig, openMigrated, quietLogs, tempDir } from "./lib/bench-project.ts";
+import { addDays, BENCH_DAY, DAY_MS, perDayFor, SEED } from "./lib/dataset.ts";
+import { insertHistory } from "./lib/history.ts";
+import { machine } from "./lib/machine.ts";
+import { shippedPlan } from "./lib/models.ts";
+import { benchOptions, progress } from "./lib/options.ts";
+import { type Figure, report } from "./lib/results.ts";
+import { median, round, timed } from "./lib/stats.ts";
+
+const HISTORY_PER_DAY = 9_000;
+const NEW_DAY_RECORDS = 10_000;
+const PARSER = "elt.py_literal_to_jsonb(text)";
+// Exact for the generated history: flat dicts of single-quoted strings without quotes or backslashes.
+const FAST_STAND_IN = `CREATE OR REPLACE FUNCTION elt.py_literal_to_jsonb(src text) RETURNS jsonb
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT translate(src, '''', '"')::jsonb $$`;
+
+interface HistorySize {
+  label: string;
+  days: number;
+}
+
+async function databaseExists(name: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    return (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1;
+  } finally {
+    await c.end();
+  }
+}
+
+function failedModels(results: ModelResult[]): string | undefined {
+  const bad = results.filter((r) => r.status !== "success");
+  return bad.length > 0 ? bad.map((r) => `${r.name}: ${r.status} ${r.error ?? ""}`).join("; ") : undefined;
+}
+
+/** History rows in raw, then one full build of the models over them (parser swapped, then restored). */
+async function makeHistory(
+  db: Database,
+  plan: ProjectPlan,
+  size: HistorySize,
+): Promise<Record<string, number>> {
+  const start = addDays(BENCH_DAY, -size.days);
+  const raw = await timed(async () => {
+    // Two connections, half of the days each: both cores busy.
+    const half = Math.ceil(size.days / 2);
+    const parts = [
+      { start, end: addDays(start, half) },
+      { start: addDays(start, half), end: BENCH_DAY },
+    ].filter((p) => p.end > p.start);
+    const counts = await Promise.all(
+      parts.map((p) =>
+        insertHistory(db, { ...p, perDay: HISTORY_PER_DAY, users: 1_200 }, (done, all) => {
+          if (all > 30)
+            progress(`${size.label}: history ${p.start.toISOString().slice(0, 10)}+: ${done}/${all} days`);
+        }),
+      ),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  });
+  progress(`${size.label}: ${raw.value} history rows in raw in ${Math.round(raw.ms / 1000)} s`);
+  const { rows } = await db.query<{ def: string }>(
+    `SELECT pg_get_functiondef('${PARSER}'::regprocedure) AS def`,
+  );
+  const parser = rows[0]?.def;
+  if (!parser) throw new Error(`${PARSER} is missing`);
+  await db.query(FAST_STAND_IN);
+  let build: { value: ModelResult[]; ms: number };
+  try {
+    build = await timed(() => buildModels(db, plan, { fullRefresh: true }));
+  } finally {
+    await db.query(parser);
+  }
+  const failed = failedModels(build.value);
+  if (failed) throw new Error(`${size.label}: the history's full build failed: ${failed}`);
+  await db.query("VACUUM ANALYZE");
+  progress(`${size.label}: full build over the history in ${Math.round(build.ms / 1000)} s`);
+  return {
+    historyRows: raw.value,
+    rawInsertSeconds: round(raw.ms / 1000),
+    fullBuildSeconds: round(build.ms / 1000),
+  };
+}
+
+/** The next days after everything landed (a kept database has days from earlier invocations). */
+async function nextDay(db: Database): Promise<Date> {
+  const { rows } = await db.query<{ end: Date | null }>(
+    "SELECT max(window_end) AS end FROM elt.loads WHERE status = 'landed'",
+  );
+  const end = rows[0]?.end ?? BENCH_DAY;
+  return new Date(Math.ceil(end.getTime() / DAY_MS) * DAY_MS);
+}
+
+async function measureSize(
+  size: HistorySize,
+  runs: number,
+  keep: boolean,
+  simUrl: string,
+): Promise<{ ms: number[]; detail: Record<string, unknown> }> {
+  const tmp = tempDir("incremental");
+  const name = `incremental_${size.label}`;
+  const reuse = keep && (await databaseExists(`elt_bench_${name}`));
+  const bench = reuse
+    ? {
+        name: `elt_bench_${name}`,
+        url: ADMIN_URL.replace(/\/[^/]*$/, `/elt_bench_${name}`),
+        drop: async () => {},
+      }
+    : await createBenchDatabase(name);
+  const db = await openMigrated({ url: bench.url });
+  try {
+    const config = benchConfig({ databaseUrl: bench.url, apiUrl: simUrl, logDir: tmp.dir });
+    const { plan, why } = await shippedPlan(config);
+    if (!plan) throw new Error(`cannot measure incremental builds: ${why}`);
+    let setup: Record<string, number> = {};
+    const marker = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM elt.model_state");
+    if (!reuse || marker.rows[0]?.n === 0) setup = await makeHistory(db, plan, size);
+    else progress(`${size.label}: reusing the kept history in ${bench.name}`);
+    const ms: number[] = [];
+    const perModel: Record<string, number[]> = {};
+    for (let i = 0; i < runs; i++) {
+      const day = await nextDay(db);
+      const landed = await extract({ db, config }, { start: day, end: addDays(day, 1) });
+      const build = await timed(() => buildModels(db, plan));
+      const failed = failedModels(build.value);
+      if (failed) throw new Error(`${size.label}: incremental build failed: ${failed}`);
+      const full = build.value.filter((r) => r.materialized === "incremental" && r.mode !== "incremental");
+      if (full.length > 0)
+        throw new Error(`${size.label}: not incremental: ${full.map((r) => r.name).join(", ")}`);
+      ms.push(Math.round(build.ms));
+      for (const r of build.value) perModel[r.name] = [...(perModel[r.name] ?? []), Math.round(r.ms)];
+      progress(
+        `${size.label} run ${i + 1}: ${landed.inserted} new records (${day.toISOString().slice(0, 10)}), build ${Math.round(build.ms)} ms`,
+      );
+    }
+    const { rows } = await db.query<{ n: number }>("SELECT count(*)::bigint AS n FROM raw.api_attempts");
+    return {
+      ms,
+      detail: {
+        rawRows: rows[0]?.n,
+        ...setup,
+        modelMs: Object.fromEntries(Object.entries(perModel).map(([k, v]) => [k, median(v)])),
+        keptDatabase: keep ? bench.name : undefined,
+      },
+    };
+  } finally {
+    await db.close();
+    if (!keep) await bench.drop();
+    tmp.remove();
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const keep = argv.includes("--keep");
+  const options = benchOptions(argv.filter((a) => a !== "--keep"));
+  quietLogs();
+  const started = Date.now();
+  const sizes: HistorySize[] = options.quick
+    ? [
+        { label: "1d", days: 1 },
+        { label: "30d", days: 30 },
+      ]
+    : [
+        { label: "1d", days: 1 },
+        { label: "1y", days: 365 },
+        { label: "3y", days: 1095 },
+      ];
+  const sim = await startSimulator({ seed: SEED, perDay: perDayFor(NEW_DAY_RECORDS) });
+  const measured: { size: HistorySize; ms: number[]; detail: Record<string, unknown> }[] = [];
+  try {
+    for (const size of sizes)
+      measured.push({ size, ...(await measureSize(size, options.runs, keep, sim.url)) });
+  } finally {
+    await sim.close();
+  }
+  const base = measured[0] as (typeof measured)[number];
+  const baseMs = median(base.ms);
+  const figures: Figure[] = measured.map((m, i) => {
+    const value = round(median(m.ms) / 1000, 2);
+    const f: Figure = {
+      name: `incremental build of 1 new day on ${m.size.label} of history`,
+      value,
+      unit: "s",
+      runs: m.ms.map((x) => round(x / 1000, 2)),
+      detail: m.detail,
+    };
+    if (i > 0) {
+      f.baseline = {
+        name: `on ${base.size.label}`,
+        value: round(baseMs / 1000, 2),
+        runs: base.ms.map((x) => round(x / 1000, 2)),
+      };
+      f.ratio = round(median(m.ms) / baseMs, 2);
+      f.ratioLabel = `${m.size.label}/${base.size.label}`;
+      f.target = { of: "ratio", op: "<=", value: 2 };
+    }
+    return f;
+  });
+  report({
+    benchmark: "incremental",
+    command: `node --import tsx bench/incremental.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
+    quick: options.quick,
+    runs: options.runs,
+    startedAt: new Date(started).toISOString(),
+    seconds: round((Date.now() - started) / 1000, 1),
+    machine: machine(),
+    database: await serverVersion(),
+    figures,
+    notes: [
+      `history: ${HISTORY_PER_DAY} records a day inserted by SQL (generate_series) into raw.api_attempts, then one full build of the models (parser swapped for an equivalent translate()::jsonb during that build only)`,
+      `each run lands the next day (~${NEW_DAY_RECORDS} simulator records, extract) and times buildModels() of all models, incremental; landing is not in the figure`,
+    ],
+  });
+}
+
+await main();
