@@ -45,7 +45,9 @@ const extractSchema = z
     overlap_minutes: nonNegativeInt
       .default(120)
       .describe("Incremental runs start this long before the watermark, to catch late records"),
-    start: optionalText.describe("Where the first incremental run starts when nothing is landed yet"),
+    start: optionalText.describe(
+      "Where the first incremental run starts when nothing is landed yet (UTC; default: yesterday 00:00)",
+    ),
     batch_rows: positiveInt.default(10_000),
   })
   .prefault({});

@@ -6,6 +6,9 @@ import { registerSecret } from "../log/mask.ts";
 import { parseUtc } from "./api-timestamp.ts";
 import { extractWindow, type WindowOutcome, type WindowSettings, windowLabel } from "./extract-window.ts";
 import { failInterruptedLoads, isWindowLanded, lastWatermark, type TimeWindow } from "./load-ledger.ts";
+
+export { lastWatermark } from "./load-ledger.ts";
+
 import { planWindows } from "./plan-windows.ts";
 
 export interface ExtractContext {

@@ -166,7 +166,7 @@ describe("elt dev api", () => {
   it("serves the simulator until interrupted, printing URL and credentials", async () => {
     const child = spawn(
       process.execPath,
-      [ELT_BIN, "dev", "api", "--port", "0", "--seed", "3", "--per-day", "100"],
+      [ELT_BIN, "dev", "api", "--port", "0", "--seed", "3", "--per-day", "100", "--fault", "503x1"],
       {
         env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" },
         stdio: ["ignore", "pipe", "pipe"],
@@ -180,7 +180,9 @@ describe("elt dev api", () => {
     for (let i = 0; i < 200 && !/client_key: /.test(out); i++) await sleep(50);
     const url = /url: (\S+)/.exec(out)?.[1] ?? "";
     expect(out).toContain("client: demo");
-    const res = await fetch(`${url}?client=demo&client_key=demo-key&start=2024-03-01&end=2024-03-02`);
+    const query = `${url}?client=demo&client_key=demo-key&start=2024-03-01&end=2024-03-02`;
+    expect((await fetch(query)).status).toBe(503);
+    const res = await fetch(query);
     expect(res.status).toBe(200);
     expect(Array.isArray(await res.json())).toBe(true);
     child.kill("SIGINT");
