@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   const sizes: HistorySize[] = options.quick
     ? [
         { label: "1d", days: 1 },
-        { label: "30d", days: 30 },
+        { label: "7d", days: 7 },
       ]
     : [
         { label: "1d", days: 1 },

@@ -41,8 +41,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const sizes: [number, string][] = options.quick
     ? [
-        [20_000, "20k"],
-        [200_000, "200k"],
+        [10_000, "10k"],
+        [100_000, "100k"],
       ]
     : [
         [200_000, "200k"],

@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   const options = benchOptions();
   quietLogs();
   const started = Date.now();
-  const size = options.quick ? 20_000 : 200_000;
+  const size = options.quick ? 10_000 : 200_000;
   const figures: Figure[] = [];
   const bench = await createBenchDatabase("passback");
   try {

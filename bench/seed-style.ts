@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const options = benchOptions();
   quietLogs();
   const started = Date.now();
-  const [size, label] = options.quick ? [10_000, "10k"] : [100_000, "100k"];
+  const [size, label] = options.quick ? [5_000, "5k"] : [100_000, "100k"];
   const tmp = tempDir("seed-style");
   const bench = await createBenchDatabase("seed_style");
   const db = await openMigrated({ url: bench.url });

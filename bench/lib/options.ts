@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 export interface BenchOptions {
   /** Small sizes (development, `npm run bench -- --quick`): about a minute for everything. */
   quick: boolean;
-  /** Repetitions per figure; the median is reported. */
+  /** Repetitions per figure; the median is reported (default 3, or 1 with --quick). */
   runs: number;
   /** Print progress lines. */
   verbose: boolean;
@@ -24,7 +24,8 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
     strict: true,
   });
   const quick = values.quick || process.env.BENCH_QUICK === "1";
-  const runs = Number(values.runs ?? process.env.BENCH_RUNS ?? 3);
+  // Quick runs are a smoke test of the scripts: one repetition unless asked for more.
+  const runs = Number(values.runs ?? process.env.BENCH_RUNS ?? (quick ? 1 : 3));
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer`);
   return { quick, runs, verbose: values.verbose || process.env.BENCH_VERBOSE === "1" };
 }
