@@ -120,3 +120,14 @@ export async function lastWatermark(db: Queryable): Promise<Date | undefined> {
   );
   return rows[0]?.w ?? undefined;
 }
+
+/** The latest loads, newest first (for `elt status` and reports). */
+export async function recentLoads(db: Queryable, limit = 20): Promise<LoadRow[]> {
+  const { rows } = await db.query<LoadRow>(
+    `SELECT id, window_start, window_end, status, http_status, records, inserted, duplicates, bytes,
+            first_raw_id, last_raw_id, started_at, finished_at, ms, attempts, forced, error
+     FROM elt.loads ORDER BY id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}

@@ -3,7 +3,7 @@ import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
 import { ExtractFailedError, extract } from "../../src/extract/extract.ts";
-import { lastWatermark } from "../../src/extract/load-ledger.ts";
+import { lastWatermark, recentLoads } from "../../src/extract/load-ledger.ts";
 import { configureLogging } from "../../src/log/logger.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
@@ -148,4 +148,16 @@ describe("extract on PostgreSQL", () => {
       expect(rerun).toMatchObject({ landedWindows: 1, skippedWindows: 1 });
     },
   );
+
+  it("fails a window after retrying network errors (nothing listening), naming the cause", async () => {
+    const closed = await startSimulator();
+    const url = closed.url;
+    await closed.close();
+    const config = testConfig(url, { api: { retries: 1 } });
+    const error = await extract({ db, config }, { start: DAY1, end: DAY2 }).catch((e) => e);
+    expect(error).toBeInstanceOf(ExtractFailedError);
+    expect(error.message).toMatch(/network error: ECONNREFUSED/);
+    const [load] = await recentLoads(db);
+    expect(load).toMatchObject({ status: "failed", attempts: 2, http_status: null });
+  });
 });
