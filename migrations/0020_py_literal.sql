@@ -1,13 +1,18 @@
 -- elt.py_literal_to_jsonb(text): the text of a Python literal (what repr() prints, e.g. the API's
--- passback_params) as jsonb, or NULL when the text is not a valid literal or holds something JSON
--- cannot (sets, bytes, complex, inf, non-string dict keys, NUL or lone surrogate characters).
--- Never raises. Tuples become arrays. Agrees with Python's ast.literal_eval (property-tested in
--- test/models/py-literal.test.ts); see docs/adr/0004-passback-parsing-in-sql.md.
+-- passback_params) as jsonb, or NULL when the text is not a valid literal or its value has no JSON
+-- form (sets, bytes, complex, inf, non-string dict keys, NUL or lone surrogate characters). Never
+-- raises. Tuples become arrays. Agrees with Python's ast.literal_eval, checked by a property test
+-- (test/models/py-literal.test.ts); see docs/adr/0004-passback-parsing-in-sql.md.
 -- Runs on PostgreSQL 15+ and PGlite (plpgsql, no extensions).
+--
+-- The general parser marks a value with no JSON form by the string U+FDD0 "unrepresentable" U+FDD0
+-- (U+FDD0 is a Unicode noncharacter) instead of giving up at once: Python evaluates the whole
+-- literal, and a later duplicate key may drop that value (`{'a': {1, 2}, 'a': 0}` is `{'a': 0}`).
+-- The result is NULL when the mark survives.
 
--- One backslash escape of a non-raw string literal (`\n`, `\x41`, `\u00e9`, `\101`, ...) as text;
--- NULL when Python rejects it (`\x4`, `\N{...}`, beyond U+10FFFF) or JSON text cannot hold the
--- character (NUL, surrogates). Unknown escapes keep the backslash, as Python does.
+-- One backslash escape of a non-raw str literal (`\n`, `\x41`, `\u00e9`, `\101`, ...) as text;
+-- NULL when Python rejects it (`\x4`, `\N{...}` which needs Python's name table, > U+10FFFF);
+-- the mark for NUL and surrogates. Unknown escapes keep the backslash, as Python does.
 CREATE OR REPLACE FUNCTION elt._py_escape(esc text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE
@@ -26,7 +31,7 @@ BEGIN
     WHEN 'b' THEN RETURN chr(8);
     WHEN 'f' THEN RETURN chr(12);
     WHEN 'v' THEN RETURN chr(11);
-    WHEN 'N' THEN RETURN NULL;                      -- \N{NAME}: no name table in SQL
+    WHEN 'N' THEN RETURN NULL;
     WHEN 'x', 'u', 'U' THEN
       IF length(esc) < 4 THEN RETURN NULL; END IF;  -- truncated \x, \u, \U: a SyntaxError
       code := ('x' || lpad(substr(esc, 3), 8, '0'))::bit(32)::bigint;
@@ -37,24 +42,31 @@ BEGIN
         code := code * 8 + ascii(substr(esc, i, 1)) - 48;
       END LOOP;
   END CASE;
-  IF code = 0 OR code BETWEEN 55296 AND 57343 OR code > 1114111 THEN RETURN NULL; END IF;
+  IF code > 1114111 THEN RETURN NULL; END IF;
+  IF code = 0 OR code BETWEEN 55296 AND 57343 THEN RETURN E'\uFDD0unrepresentable\uFDD0'; END IF;
   RETURN chr(code::int);
 END
 $fn$;
 
--- A string literal token (with its prefix and quotes) as text; NULL for bytes, f-strings, bad
--- prefixes or escapes. Newlines inside are normalised first, as Python's tokenizer does.
+-- A string literal token (with its prefix and quotes) as text; NULL for f-strings, bad prefixes or
+-- escapes; the mark for bytes. Newlines inside are normalised first, as Python's tokenizer does.
 CREATE OR REPLACE FUNCTION elt._py_string(tok text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE
   prefix text := lower(substring(tok from '^[A-Za-z]*'));
   body text := substr(tok, length(prefix) + 1);
-  q int := CASE WHEN body ~ '^(''''''|""")' THEN 3 ELSE 1 END;
+  q int := CASE WHEN left(body, 3) IN ('''''''', '"""') THEN 3 ELSE 1 END;
   out text := '';
   piece text;
 BEGIN
-  IF prefix NOT IN ('', 'u', 'r') THEN RETURN NULL; END IF;
   body := substr(body, q + 1, length(body) - 2 * q);
+  IF prefix IN ('b', 'br', 'rb') THEN
+    -- bytes: valid only with ASCII source characters and whole \x escapes; never JSON.
+    IF body ~ '[^\x01-\x7f]' OR (prefix = 'b' AND body ~ '\\x(?![0-9A-Fa-f]{2})') THEN RETURN NULL; END IF;
+    IF prefix = 'b' AND body ~ '(?:^|[^\\])(?:\\\\)*\\x(?![0-9A-Fa-f]{2})' THEN RETURN NULL; END IF;
+    RETURN E'\uFDD0unrepresentable\uFDD0';
+  END IF;
+  IF prefix NOT IN ('', 'u', 'r') THEN RETURN NULL; END IF;
   IF strpos(body, E'\r') > 0 THEN
     body := replace(replace(body, E'\r\n', E'\n'), E'\r', E'\n');
   END IF;
@@ -73,9 +85,9 @@ BEGIN
 END
 $fn$;
 
--- A number token as jsonb; NULL for complex, inf, or a malformed literal (`01`, `1__0`, `0b2`).
--- Floats go through float8 so the value is the double Python would hold (0.1000000000000000000001
--- is 0.1); an overflow is inf (NULL) and an underflow is 0, as in Python.
+-- A number token as jsonb; NULL for a malformed literal (`01`, `1__0`, `0b2`); the mark for complex
+-- and inf. Floats go through float8 so the value is the double Python holds
+-- (0.1000000000000000000001 is 0.1); an overflow is inf and an underflow is 0, as in Python.
 CREATE OR REPLACE FUNCTION elt._py_number(tok text) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE
@@ -84,7 +96,6 @@ DECLARE
   n numeric := 0;
   mant text;
   expo numeric;
-  lead int;
   magnitude numeric;
 BEGIN
   IF tok ~ '^(?:[1-9](?:_?[0-9])*|0(?:_?0)*)$' THEN
@@ -97,6 +108,9 @@ BEGIN
     END LOOP;
     RETURN to_jsonb(n);
   END IF;
+  IF tok ~ '^(?:(?:[0-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\.?)(?:[eE][+-]?[0-9](?:_?[0-9])*)?[jJ]$' THEN
+    RETURN to_jsonb(E'\uFDD0unrepresentable\uFDD0'::text);   -- complex
+  END IF;
   IF tok !~ '^(?:(?:[0-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\.?)(?:[eE][+-]?[0-9](?:_?[0-9])*)?$'
      OR tok !~ '[.eE]' THEN
     RETURN NULL;
@@ -106,17 +120,16 @@ BEGIN
   mant := split_part(digits, 'e', 1);
   expo := coalesce(nullif(split_part(digits, 'e', 2), '')::numeric, 0);
   IF mant !~ '[1-9]' THEN RETURN to_jsonb(0); END IF;
-  lead := strpos(mant || '.', '.') - 1;                  -- digits before the point
   magnitude := expo + CASE
     WHEN ltrim(split_part(mant, '.', 1), '0') <> '' THEN length(ltrim(split_part(mant, '.', 1), '0')) - 1
     ELSE -(length(substring(split_part(mant, '.', 2) from '^0*')) + 1) END;
-  IF magnitude > 308 THEN RETURN NULL; END IF;
+  IF magnitude > 308 THEN RETURN to_jsonb(E'\uFDD0unrepresentable\uFDD0'::text); END IF;
   IF magnitude < -324 THEN RETURN to_jsonb(0); END IF;
   BEGIN
     RETURN to_jsonb(digits::float8);
   EXCEPTION WHEN OTHERS THEN
-    -- Out of float8 range at the edges (1.8e308, 2e-324).
-    RETURN CASE WHEN magnitude > 0 THEN NULL ELSE to_jsonb(0) END;
+    -- Out of float8 range at the edges (1.8e308 is inf, 2e-324 is 0).
+    RETURN CASE WHEN magnitude > 0 THEN to_jsonb(E'\uFDD0unrepresentable\uFDD0'::text) ELSE to_jsonb(0) END;
   END;
 END
 $fn$;
@@ -125,35 +138,43 @@ $fn$;
 CREATE OR REPLACE FUNCTION elt._py_literal_parse(src text) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE
+  mark CONSTANT text := E'\uFDD0unrepresentable\uFDD0';
   lead text;
   body text;
   toks text[];
   total int;
   ntok int;
   i int := 0;
+  j int;
   t text;
   c text;
-  -- stack of open containers: kind '{' '[' '(' or 'T' (the top level, an implicit tuple)
+  -- Stack of open containers: '{' dict (or a set until its first ':'), 'S' set, '[' list,
+  -- '(' parenthesised value or tuple, 'T' the top level (an implicit tuple when it has commas).
   kinds text[] := ARRAY['T'];
   accs jsonb[] := ARRAY['[]'::jsonb];
   counts int[] := ARRAY[0];
   signs int[] := ARRAY[0];
   keys text[] := ARRAY[NULL::text];
   commas boolean[] := ARRAY[false];
+  hashable boolean[] := ARRAY[true];   -- every element so far hashable (decides a tuple's)
+  nonstr boolean[] := ARRAY[false];    -- a dict with a key JSON cannot hold
   d int := 1;
-  -- the value just completed ("after a value" mode) and what Python would still allow on it
+  -- The value just completed ("after a value" mode) and what Python still allows on it.
   after boolean := false;
   cur jsonb;
   cur_num boolean := false;    -- a bare number literal: a sign may apply
-  cur_str boolean := false;    -- a string literal: an adjacent string concatenates
+  cur_signed boolean := false; -- a number or signed number: may be the left side of `1+2j`
+  cur_str boolean := false;    -- a str literal: an adjacent str literal concatenates
+  cur_bytes boolean := false;  -- a bytes literal: an adjacent bytes literal concatenates
+  cur_hash boolean := false;   -- hashable: may be a dict key or a set element
   cur_text text;
   sign int := 0;
   last_tok int := 0;           -- the last token of the top-level value
   s text;
-  v jsonb;
+  is_bytes boolean;
 BEGIN
-  -- Leading blank lines and comments; the first real line must not be indented (the first line's
-  -- spaces and tabs are stripped by literal_eval itself).
+  -- Leading blank lines and comments; the first real line must not be indented (literal_eval
+  -- itself strips the first line's spaces and tabs).
   lead := substring(src from '^[ \t]*(?:[ \t\f]*(?:#[^\r\n]*)?(?:\r\n|\r|\n))*(?:[ \t\f]*\f)?');
   body := substr(src, length(lead) + 1);
   IF body ~ '^[ \t]' THEN RETURN NULL; END IF;
@@ -179,21 +200,45 @@ BEGIN
 
     IF after THEN
       IF c IN ('''', '"') OR (c ~ '[A-Za-z]' AND right(t, 1) IN ('''', '"')) THEN
-        IF NOT cur_str THEN RETURN NULL; END IF;
+        -- Adjacent literals concatenate, str with str and bytes with bytes only.
+        is_bytes := strpos(lower(substring(t from '^[A-Za-z]*')), 'b') > 0;
+        IF NOT (cur_str OR cur_bytes) OR is_bytes <> cur_bytes THEN RETURN NULL; END IF;
         s := elt._py_string(t);
         IF s IS NULL THEN RETURN NULL; END IF;
-        cur_text := cur_text || s;
-        cur := to_jsonb(cur_text);
+        IF NOT cur_bytes THEN
+          cur_text := cur_text || s;
+          cur := to_jsonb(cur_text);
+        END IF;
+        IF d = 1 THEN last_tok := i; END IF;
+        CONTINUE;
+      END IF;
+      IF c IN ('+', '-') AND cur_signed THEN
+        -- `1+2j`, `-1-2j`: a complex number (right side an imaginary literal), never JSON.
+        j := i + 1;
+        WHILE j <= ntok AND (left(toks[j], 1) IN (' ', E'\t', E'\f') OR (d > 1 AND left(toks[j], 1) IN (E'\n', E'\r', '#'))
+                             OR (left(toks[j], 1) = '\' AND length(toks[j]) > 1)) LOOP
+          j := j + 1;
+        END LOOP;
+        IF j > ntok OR toks[j] !~ '^[0-9.].*[jJ]$' OR elt._py_number(toks[j]) IS NULL THEN RETURN NULL; END IF;
+        i := j;
+        cur := to_jsonb(mark);
+        cur_num := false; cur_signed := false; cur_str := false; cur_bytes := false; cur_hash := true;
         IF d = 1 THEN last_tok := i; END IF;
         CONTINUE;
       END IF;
       IF c = ',' THEN
+        IF kinds[d] = '{' AND keys[d] IS NULL THEN
+          IF counts[d] > 0 THEN RETURN NULL; END IF;    -- `{'a': 1, 2}`
+          kinds[d] := 'S';                               -- `{1, 2}`: a set
+        END IF;
         IF kinds[d] = '{' THEN
-          IF keys[d] IS NULL THEN RETURN NULL; END IF;    -- `{1, 2}` is a set
           accs[d] := accs[d] || jsonb_build_object(keys[d], cur);
           keys[d] := NULL;
+        ELSIF kinds[d] = 'S' THEN
+          IF NOT cur_hash THEN RETURN NULL; END IF;     -- TypeError: unhashable
         ELSE
           accs[d] := accs[d] || jsonb_build_array(cur);
+          hashable[d] := hashable[d] AND cur_hash;
         END IF;
         counts[d] := counts[d] + 1;
         commas[d] := true;
@@ -201,31 +246,45 @@ BEGIN
         IF d = 1 THEN last_tok := i; END IF;
       ELSIF c = ':' THEN
         IF kinds[d] <> '{' OR keys[d] IS NOT NULL THEN RETURN NULL; END IF;
-        IF jsonb_typeof(cur) <> 'string' THEN RETURN NULL; END IF;   -- JSON keys are strings
-        keys[d] := cur #>> '{}';
+        IF NOT cur_hash THEN RETURN NULL; END IF;       -- TypeError: unhashable key
+        IF jsonb_typeof(cur) = 'string' THEN
+          keys[d] := cur #>> '{}';
+        ELSE
+          keys[d] := mark;                               -- JSON keys are strings
+          nonstr[d] := true;
+        END IF;
         after := false;
       ELSIF c IN (')', ']', '}') THEN
-        IF kinds[d] <> translate(c, ')]}', '([{') THEN RETURN NULL; END IF;
-        IF kinds[d] = '{' THEN
-          IF keys[d] IS NULL THEN RETURN NULL; END IF;
-          cur := accs[d] || jsonb_build_object(keys[d], cur);
-          cur_num := false;
+        IF translate(kinds[d], 'S', '{') <> translate(c, ')]}', '([{') THEN RETURN NULL; END IF;
+        IF kinds[d] = '{' AND keys[d] IS NULL AND counts[d] > 0 THEN RETURN NULL; END IF;
+        IF kinds[d] = '{' AND keys[d] IS NOT NULL THEN
+          cur := CASE WHEN nonstr[d] THEN to_jsonb(mark) ELSE accs[d] || jsonb_build_object(keys[d], cur) END;
+          cur_hash := false;
+          cur_num := false; cur_signed := false;
+        ELSIF kinds[d] IN ('{', 'S') THEN
+          IF NOT cur_hash THEN RETURN NULL; END IF;     -- `{[1]}`
+          cur := to_jsonb(mark);                         -- a set
+          cur_hash := false;
+          cur_num := false; cur_signed := false;
         ELSIF kinds[d] = '(' AND counts[d] = 0 THEN
           NULL;                        -- `(x)`: just x, still a bare number if it was one
         ELSE
           cur := accs[d] || jsonb_build_array(cur);
-          cur_num := false;
+          cur_hash := kinds[d] = '(' AND hashable[d] AND cur_hash;
+          cur_num := false; cur_signed := false;
         END IF;
         IF signs[d] <> 0 THEN          -- `-(1)`
           IF NOT cur_num THEN RETURN NULL; END IF;
-          IF signs[d] < 0 THEN cur := to_jsonb(-((cur #>> '{}')::numeric)); END IF;
+          IF signs[d] < 0 AND jsonb_typeof(cur) = 'number' THEN cur := to_jsonb(-((cur #>> '{}')::numeric)); END IF;
           cur_num := false;
+          cur_signed := true;
         END IF;
         cur_str := false;
+        cur_bytes := false;
         d := d - 1;
         IF d = 1 THEN last_tok := i; END IF;
       ELSE
-        RETURN NULL;                   -- two values in a row, or `1+2j`, `1 if x`, ...
+        RETURN NULL;                   -- two values in a row, `1 if x`, ...
       END IF;
       CONTINUE;
     END IF;
@@ -245,17 +304,19 @@ BEGIN
       signs[d] := sign;
       keys[d] := NULL;
       commas[d] := false;
+      hashable[d] := true;
+      nonstr[d] := false;
       sign := 0;
       CONTINUE;
     ELSIF c IN (')', ']', '}') THEN
       -- Only an empty container or one after a trailing comma.
-      IF sign <> 0 OR kinds[d] <> translate(c, ')]}', '([{') THEN RETURN NULL; END IF;
+      IF sign <> 0 OR translate(kinds[d], 'S', '{') <> translate(c, ')]}', '([{') THEN RETURN NULL; END IF;
       IF counts[d] > 0 AND NOT commas[d] THEN RETURN NULL; END IF;
       IF kinds[d] = '{' AND keys[d] IS NOT NULL THEN RETURN NULL; END IF;
       IF signs[d] <> 0 THEN RETURN NULL; END IF;
-      cur := accs[d];
-      cur_num := false;
-      cur_str := false;
+      cur := CASE WHEN kinds[d] = 'S' OR nonstr[d] THEN to_jsonb(mark) ELSE accs[d] END;
+      cur_hash := kinds[d] = '(' AND hashable[d];
+      cur_num := false; cur_signed := false; cur_str := false; cur_bytes := false;
       d := d - 1;
       after := true;
       IF d = 1 THEN last_tok := i; END IF;
@@ -264,24 +325,39 @@ BEGIN
       IF sign <> 0 THEN RETURN NULL; END IF;
       cur_text := elt._py_string(t);
       IF cur_text IS NULL THEN RETURN NULL; END IF;
+      cur_bytes := strpos(lower(substring(t from '^[A-Za-z]*')), 'b') > 0;
+      cur_str := NOT cur_bytes;
       cur := to_jsonb(cur_text);
-      cur_str := true;
-      cur_num := false;
+      cur_num := false; cur_signed := false; cur_hash := true;
     ELSIF c ~ '[0-9.]' THEN
-      IF right(t, 1) IN ('j', 'J') THEN RETURN NULL; END IF;   -- complex
       cur := elt._py_number(t);
       IF cur IS NULL THEN RETURN NULL; END IF;
       cur_num := sign = 0;
-      IF sign < 0 THEN cur := to_jsonb(-((cur #>> '{}')::numeric)); END IF;
+      cur_signed := true;
+      IF sign < 0 AND jsonb_typeof(cur) = 'number' THEN cur := to_jsonb(-((cur #>> '{}')::numeric)); END IF;
       sign := 0;
-      cur_str := false;
+      cur_str := false; cur_bytes := false; cur_hash := true;
     ELSIF t IN ('None', 'True', 'False') THEN
       IF sign <> 0 THEN RETURN NULL; END IF;
       cur := CASE t WHEN 'None' THEN 'null'::jsonb WHEN 'True' THEN 'true'::jsonb ELSE 'false'::jsonb END;
-      cur_str := false;
-      cur_num := false;
+      cur_str := false; cur_bytes := false; cur_num := false; cur_signed := false; cur_hash := true;
+    ELSIF t = 'set' AND sign = 0 THEN
+      -- `set()`, the empty set: a call literal_eval allows.
+      j := i + 1;
+      WHILE j <= ntok AND (left(toks[j], 1) IN (' ', E'\t', E'\f') OR (left(toks[j], 1) = '\' AND length(toks[j]) > 1)) LOOP
+        j := j + 1;
+      END LOOP;
+      IF j > ntok OR toks[j] <> '(' THEN RETURN NULL; END IF;
+      j := j + 1;
+      WHILE j <= ntok AND (left(toks[j], 1) IN (' ', E'\t', E'\f', E'\n', E'\r', '#') OR (left(toks[j], 1) = '\' AND length(toks[j]) > 1)) LOOP
+        j := j + 1;
+      END LOOP;
+      IF j > ntok OR toks[j] <> ')' THEN RETURN NULL; END IF;
+      i := j;
+      cur := to_jsonb(mark);
+      cur_str := false; cur_bytes := false; cur_num := false; cur_signed := false; cur_hash := false;
     ELSE
-      RETURN NULL;                     -- `,` `:` where a value belongs, names, calls such as set()
+      RETURN NULL;                     -- `,` `:` where a value belongs, names, calls, `...`
     END IF;
     after := true;
     IF d = 1 THEN last_tok := i; END IF;
@@ -304,6 +380,7 @@ BEGIN
       RETURN NULL;
     END IF;
   END IF;
+  IF strpos(cur::text, mark) > 0 THEN RETURN NULL; END IF;
   RETURN cur;
 END
 $fn$;
