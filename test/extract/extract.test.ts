@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
@@ -159,5 +161,26 @@ describe("extract on PostgreSQL", () => {
     expect(error.message).toMatch(/network error: ECONNREFUSED/);
     const [load] = await recentLoads(db);
     expect(load).toMatchObject({ status: "failed", attempts: 2, http_status: null });
+  });
+
+  it("fails a window at once when an element is not valid JSON (no retry, nothing landed)", async () => {
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('[{"lti_user_id": "a"}, {"lti_user_id": tru}]');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const config = testConfig(`http://127.0.0.1:${port}/api/statistics`);
+      const error = await extract({ db, config }, { start: DAY1, end: DAY2 }).catch((e) => e);
+      expect(error).toBeInstanceOf(ExtractFailedError);
+      expect(error.message).toMatch(/landing failed \(SQLSTATE 22P02\): invalid input syntax for type json/);
+      expect(requests).toBe(1);
+      expect(await rawCount(db)).toEqual({ n: 0, distinct: 0 });
+    } finally {
+      server.close();
+    }
   });
 });
