@@ -53,6 +53,9 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
 
   async function withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    // pg-pool drops its own 'error' listener while a client is checked out: a backend killed
+    // mid-query would emit an unhandled 'error' and crash the process. The query still rejects.
+    client.on("error", ignore);
     let broken: Error | undefined;
     try {
       return await fn(client);
@@ -60,6 +63,7 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
       broken = error as Error;
       throw error;
     } finally {
+      client.off("error", ignore);
       // A client whose connection failed is destroyed instead of going back to the pool.
       client.release(isConnectionError(broken) ? broken : undefined);
     }
@@ -85,30 +89,38 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
     withConnection: (fn) => withClient((client) => fn(clientQueryable(client))),
     async tryLock(name) {
       const client = await pool.connect();
+      // Held for the whole command: losing its backend must not crash the process (see withClient).
+      client.on("error", ignore);
+      const release = (error?: Error) => {
+        client.off("error", ignore);
+        client.release(error);
+      };
       try {
         const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [
           advisoryKey(name),
         ]);
         if (!rows[0]?.ok) {
-          client.release();
+          release();
           return undefined;
         }
       } catch (error) {
-        client.release(error as Error);
+        release(error as Error);
         throw error;
       }
       return async () => {
         try {
           await client.query("SELECT pg_advisory_unlock($1)", [advisoryKey(name)]);
-          client.release();
+          release();
         } catch (error) {
-          client.release(error as Error);
+          release(error as Error);
         }
       };
     },
     close: () => pool.end(),
   };
 }
+
+const ignore = () => {};
 
 function isConnectionError(error: Error | undefined): boolean {
   if (!error) return false;
