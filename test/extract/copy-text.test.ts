@@ -3,8 +3,8 @@ import { copyTextLine } from "../../src/extract/copy-text.ts";
 
 describe("copyTextLine", () => {
   it("escapes what COPY text format reads specially", () => {
-    expect(copyTextLine(String.raw`{"a":"x\"y\\z"}`)).toBe(String.raw`{"a":"x\\"y\\\\z"}` + "\n");
-    expect(copyTextLine('{\n\t"a": 1}')).toBe(String.raw`{\n\t"a": 1}` + "\n");
+    expect(copyTextLine(String.raw`{"a":"x\"y\\z"}`)).toBe(`${String.raw`{"a":"x\\"y\\\\z"}`}\n`);
+    expect(copyTextLine('{\n\t"a": 1}')).toBe(`${String.raw`{\n\t"a": 1}`}\n`);
   });
 
   it("turns a NUL escape (which jsonb cannot hold) into U+FFFD, and only a real one", () => {
