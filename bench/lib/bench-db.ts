@@ -21,16 +21,9 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * A fresh `elt_bench_<name>` database (a leftover of a killed run is dropped first), so benchmarks
- * never touch the tests' databases or each other's.
- */
-export async function createBenchDatabase(name: string): Promise<BenchDatabase> {
+/** `elt_bench_<name>` on the benchmark server, whether it exists or not. */
+export function benchDatabase(name: string): BenchDatabase {
   const db = `elt_bench_${name.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`;
-  await admin(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${db}"`);
-  });
   const url = new URL(ADMIN_URL);
   url.pathname = `/${db}`;
   return {
@@ -51,6 +44,25 @@ export async function createBenchDatabase(name: string): Promise<BenchDatabase> 
         await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
       }),
   };
+}
+
+export async function databaseExists(name: string): Promise<boolean> {
+  return admin(
+    async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1,
+  );
+}
+
+/**
+ * A fresh `elt_bench_<name>` database (a leftover of a killed run is dropped first), so benchmarks
+ * never touch the tests' databases or each other's.
+ */
+export async function createBenchDatabase(name: string): Promise<BenchDatabase> {
+  const db = benchDatabase(name);
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${db.name}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${db.name}"`);
+  });
+  return db;
 }
 
 /** The server's version line, for the result files. */

@@ -9,8 +9,8 @@ import { openDatabase } from "../../src/db/open-database.ts";
 import { configureLogging } from "../../src/log/logger.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
 
-/** The shipped project (project.yml and models/ at the repository root). */
-export const PROJECT_DIR = PACKAGE_ROOT;
+/** The shipped project (project.yml and models/ at the repository root); BENCH_PROJECT_DIR: another. */
+export const PROJECT_DIR = process.env.BENCH_PROJECT_DIR ?? PACKAGE_ROOT;
 
 export interface BenchConfigOptions {
   /** PostgreSQL URL; absent: the embedded database in `embeddedDir`. */
