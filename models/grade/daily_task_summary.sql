@@ -1,0 +1,34 @@
+/*---
+materialized: view
+schema: grade
+tags: [grade, daily]
+description: >-
+  One row per UTC day and task (lis_result_sourcedid) in grade.lms_grade_statistics. Attempts whose
+  record had no lis_result_sourcedid form one row with a NULL task.
+columns:
+  day: {description: "The UTC date of created_at", tests: [not_null]}
+  lis_result_sourcedid: {description: "The task (course, block and user, as the LMS names the result)"}
+  attempts: {description: "Attempts on the task that day"}
+  submits: {description: "Submits on the task that day"}
+  correct_submits: {description: "Submits with is_correct = 1"}
+  success_rate: {description: "correct_submits / submits, rounded to 4 places; NULL when no submits"}
+  users: {description: "Distinct users with an attempt on the task that day"}
+tests:
+  - unique: [day, lis_result_sourcedid]
+  - expression: "correct_submits <= submits AND submits <= attempts"
+  - expression: "success_rate BETWEEN 0 AND 1"
+---*/
+SELECT
+  created_at::date AS day,
+  lis_result_sourcedid,
+  count(*) AS attempts,
+  count(*) FILTER (WHERE attempt_type = 'submit') AS submits,
+  count(*) FILTER (WHERE attempt_type = 'submit' AND is_correct = 1) AS correct_submits,
+  round(
+    (count(*) FILTER (WHERE attempt_type = 'submit' AND is_correct = 1))::numeric
+      / nullif(count(*) FILTER (WHERE attempt_type = 'submit'), 0),
+    4
+  ) AS success_rate,
+  count(DISTINCT user_id) AS users
+FROM {{ref "lms_grade_statistics"}}
+GROUP BY 1, 2

@@ -1,0 +1,49 @@
+/*---
+materialized: incremental
+schema: grade
+unique_key: raw_id
+primary_key: raw_id
+watermark: _raw_id
+contract:
+  raw_id: bigint not null
+  load_id: bigint not null
+  reason: text not null
+  record: jsonb not null
+  created_at_text: text
+  landed_at: timestamptz not null
+  quarantined_at: timestamptz not null
+indexes: [{columns: [load_id]}]
+tags: [grade]
+description: >-
+  Every landed record that could not go to lms_grade_statistics, with the reason and the record as
+  sent; nothing is dropped silently: landed = loaded + quarantined + duplicates (keys landed again,
+  where the latest version wins). Incremental on raw_id with the same watermark as the grade table.
+columns:
+  raw_id: {description: "raw.api_attempts.id", tests: [not_null, unique]}
+  load_id: {description: "The extract run (raw.api_attempts.load_id) that landed it", tests: [not_null]}
+  reason:
+    description: "Why it was rejected: one of the codes in docs/models.md"
+    tests:
+      - not_null
+      - accepted_values:
+          values: [bad_record, missing_user_id, bad_user_id, missing_created_at, bad_created_at,
+                   bad_attempt_type, bad_is_correct, is_correct_on_run, submit_without_is_correct,
+                   missing_passback, bad_passback, missing_oauth_consumer_key, value_too_long]
+  record: {description: "The record exactly as the API sent it", tests: [not_null]}
+  created_at_text: {description: "Its created_at as sent, when that was a string"}
+  landed_at: {description: "When the record was landed"}
+  quarantined_at: {description: "When a model build put it here (a --full-refresh sets it anew)"}
+---*/
+SELECT
+  _raw_id AS raw_id,
+  _load_id AS load_id,
+  reject_reason AS reason,
+  _record AS record,
+  created_at_text,
+  _landed_at AS landed_at,
+  now() AS quarantined_at,
+  _raw_id
+FROM {{ref "stg_attempts"}}
+WHERE reject_reason IS NOT NULL
+{{#if is_incremental}}  AND _raw_id > {{watermark}}
+{{/if}}
