@@ -84,9 +84,8 @@ CROSS JOIN LATERAL (
     CASE WHEN jsonb_typeof(r.record -> 'attempt_type') = 'string' THEN r.record ->> 'attempt_type' END AS attempt_type,
     jsonb_typeof(r.record -> 'created_at') AS created_at_type,
     CASE WHEN jsonb_typeof(r.record -> 'created_at') = 'string' THEN r.record ->> 'created_at' END AS created_at_text,
-    elt.parse_api_timestamp(
-      CASE WHEN jsonb_typeof(r.record -> 'created_at') = 'string' THEN r.record ->> 'created_at' END
-    ) AS created_at,
+    -- A number's text never matches the format; a plain argument lets PostgreSQL inline the function.
+    elt.parse_api_timestamp(r.record ->> 'created_at') AS created_at,
     jsonb_typeof(r.record -> 'passback_params') AS passback_type,
     CASE WHEN jsonb_typeof(r.record -> 'passback_params') = 'string' THEN r.record ->> 'passback_params' END
       AS passback_text

@@ -46,7 +46,8 @@ const CHARS = [
 function randomText(rng: Rng): string {
   const n = pick(rng, [0, 1, 2, 3, 5, 8, 12, 30]);
   let s = "";
-  for (let i = 0; i < n; i++) s += chance(rng, 0.6) ? pick(rng, [..."abcdefghij0123456789"]) : pick(rng, CHARS);
+  for (let i = 0; i < n; i++)
+    s += chance(rng, 0.6) ? pick(rng, [..."abcdefghij0123456789"]) : pick(rng, CHARS);
   return s;
 }
 
@@ -60,7 +61,8 @@ function escapeChar(rng: Rng, ch: string, quote: string, triple: boolean): strin
   if (ch === "\n") return triple && chance(rng, 0.5) ? "\n" : pick(rng, ["\\n", "\\x0a", "\\012", "\\u000a"]);
   if (ch === "\r") return pick(rng, ["\\r", "\\x0d", "\\15"]);
   if (ch === "\t") return pick(rng, ["\\t", "\t", "\\x09", "\\11"]);
-  if (code < 0x20 || code === 0x7f) return pick(rng, [`\\x${hex(code, 2)}`, `\\u${hex(code, 4)}`, `\\${code.toString(8)}`]);
+  if (code < 0x20 || code === 0x7f)
+    return pick(rng, [`\\x${hex(code, 2)}`, `\\u${hex(code, 4)}`, `\\${code.toString(8)}`]);
   if (ch === "'" || ch === '"') return chance(rng, 0.3) ? `\\${ch}` : ch;
   if (chance(rng, 0.15)) {
     if (code > 0xffff) return `\\U${hex(code, 8)}`;
@@ -79,7 +81,8 @@ function stringLiteral(rng: Rng, text: string): string {
   if (chance(rng, 0.2)) quote = pick(rng, ["'", '"']);
   const triple = chance(rng, 0.05);
   const rawable = !/['"\\\n\r]/.test(text) && text.length > 0;
-  const prefix = rawable && chance(rng, 0.1) ? pick(rng, ["r", "R"]) : chance(rng, 0.05) ? pick(rng, ["u", "U"]) : "";
+  const prefix =
+    rawable && chance(rng, 0.1) ? pick(rng, ["r", "R"]) : chance(rng, 0.05) ? pick(rng, ["u", "U"]) : "";
   let body = "";
   if (prefix === "r" || prefix === "R") body = text;
   else for (const ch of text) body += escapeChar(rng, ch, quote, triple);
@@ -176,7 +179,8 @@ function passbackLike(rng: Rng): string {
     ["oauth_consumer_key", ""],
     ["lis_result_sourcedid", `course-v1:${course}:lms.skillfactory.ru-abc:${user}`],
   ];
-  if (chance(rng, 0.7)) entries.push(["lis_outcome_service_url", `https://lms.skillfactory.ru/courses/${course}/x`]);
+  if (chance(rng, 0.7))
+    entries.push(["lis_outcome_service_url", `https://lms.skillfactory.ru/courses/${course}/x`]);
   const repr = (s: string) => {
     const q = s.includes("'") && !s.includes('"') ? '"' : "'";
     return `${q}${s.replaceAll("\\", "\\\\").replaceAll(q, `\\${q}`)}${q}`;
