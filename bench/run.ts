@@ -5,10 +5,13 @@
  * migrate` (creating the database and its tables) is setup, not part of the figure.
  * Target: ≤ 3 s on PostgreSQL.
  *
- *   node --import tsx bench/run.ts [--quick] [--runs N]
+ * `--profile DIR` runs the last repetition under `node --cpu-prof` and prints where the time went.
+ *
+ *   node --import tsx bench/run.ts [--quick] [--runs N] [--profile DIR]
  */
 import { execFile } from "node:child_process";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { openDatabase } from "../src/db/open-database.ts";
 import type { StageRecord } from "../src/pipeline/run-ledger.ts";
@@ -21,13 +24,17 @@ import { benchOptions, progress } from "./lib/options.ts";
 import { type Figure, report } from "./lib/results.ts";
 import { median, round, timed } from "./lib/stats.ts";
 import { tempProject } from "./lib/temp-project.ts";
+import { summarize } from "./profile-summary.ts";
 
 const exec = promisify(execFile);
 const BIN = join(PROJECT_DIR, "bin", "elt.mjs");
 
-async function elt(args: string[], projectDir: string): Promise<void> {
+async function elt(args: string[], projectDir: string, profileDir?: string): Promise<void> {
+  const node = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   try {
-    await exec(process.execPath, [BIN, ...args, "--project-dir", projectDir], { maxBuffer: 16 << 20 });
+    await exec(process.execPath, [...node, BIN, ...args, "--project-dir", projectDir], {
+      maxBuffer: 16 << 20,
+    });
   } catch (error) {
     const e = error as Error & { stderr?: string; code?: number };
     throw new Error(`elt ${args.join(" ")} exited ${e.code}: ${(e.stderr ?? e.message).slice(-3000)}`);
@@ -42,7 +49,12 @@ interface RunRow {
   total_ms: number;
 }
 
-async function engineFigures(engine: "PostgreSQL" | "PGlite", size: number, runs: number): Promise<Figure[]> {
+async function engineFigures(
+  engine: "PostgreSQL" | "PGlite",
+  size: number,
+  runs: number,
+  profileDir?: string,
+): Promise<Figure[]> {
   const sim = await startSimulator({ seed: SEED, perDay: perDayFor(size) });
   const bench = engine === "PostgreSQL" ? await createBenchDatabase("run") : undefined;
   const project = tempProject({ databaseUrl: bench?.url, apiUrl: sim.url, prefix: "run" });
@@ -52,7 +64,14 @@ async function engineFigures(engine: "PostgreSQL" | "PGlite", size: number, runs
     const walls: number[] = [];
     for (let i = 0; i < runs; i++) {
       const day = addDays(BENCH_DAY, i).toISOString().slice(0, 10);
-      const { ms } = await timed(() => elt(["run", "--date", day], project.dir));
+      const profile = profileDir && i === runs - 1 ? join(profileDir, engine) : undefined;
+      const { ms } = await timed(() => elt(["run", "--date", day], project.dir, profile));
+      if (profile) {
+        for (const file of readdirSync(profile).filter((f) => f.endsWith(".cpuprofile"))) {
+          const text = summarize(JSON.parse(readFileSync(join(profile, file), "utf8")), 12);
+          process.stderr.write(`${engine} profile ${join(profile, file)}\n${text}\n`);
+        }
+      }
       walls.push(Math.round(ms));
       progress(`${engine} run ${i + 1} (${day}): ${Math.round(ms)} ms`);
     }
@@ -112,13 +131,16 @@ async function engineFigures(engine: "PostgreSQL" | "PGlite", size: number, runs
 }
 
 async function main(): Promise<void> {
-  const options = benchOptions();
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf("--profile");
+  const profileDir = at >= 0 ? resolve(argv[at + 1] ?? "bench-profiles") : undefined;
+  const options = benchOptions(at >= 0 ? argv.filter((_, i) => i !== at && i !== at + 1) : argv);
   quietLogs();
   const started = Date.now();
   const size = 10_000;
   const figures: Figure[] = [];
-  figures.push(...(await engineFigures("PostgreSQL", size, options.runs)));
-  figures.push(...(await engineFigures("PGlite", size, options.runs)));
+  figures.push(...(await engineFigures("PostgreSQL", size, options.runs, profileDir)));
+  figures.push(...(await engineFigures("PGlite", size, options.runs, profileDir)));
   report({
     benchmark: "run",
     command: `node --import tsx bench/run.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
