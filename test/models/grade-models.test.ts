@@ -332,6 +332,37 @@ describe.each([
     );
   });
 
+  it("reads created_at only when it is a real time, never raising on other text", async () => {
+    const texts = [
+      "2024-02-29 10:00:00",
+      "2023-02-29 10:00:00",
+      "2024-04-31 00:00:00",
+      "2024-12-31T23:59:59.999999",
+      "2024-01-01 24:00:00",
+      "2024-01-01 10:00:00.1234567",
+      "2024-01-01 10:00:00+03",
+      "2024-1-1 10:00:00",
+      "",
+      "0000-01-01 00:00:00",
+    ];
+    const { rows } = await db.query<{ t: Date | null }>(
+      "SELECT elt.parse_api_timestamp(x) AS t FROM unnest($1::text[]) WITH ORDINALITY AS u (x, o) ORDER BY o",
+      [texts],
+    );
+    expect(rows.map((r) => r.t)).toEqual([
+      new Date("2024-02-29T10:00:00Z"),
+      null,
+      null,
+      new Date("2024-12-31T23:59:59.999Z"),
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+  });
+
   it("builds nothing new when nothing new landed", async () => {
     const built = brief(await buildModels(db, plan()));
     expect(built.slice(1, 3)).toEqual([
