@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
 import { errorMessage, exitCodeOf, isEltError } from "../errors.ts";
-import { log } from "../log/logger.ts";
+import { commandLine, log } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { PACKAGE_ROOT } from "../package-root.ts";
 
@@ -84,6 +84,7 @@ async function cli(rawArgs: string[]): Promise<number> {
     return 2;
   }
   try {
+    commandLine.text = `elt ${rawArgs.join(" ")}`;
     await runCommand(main, { rawArgs });
     return 0;
   } catch (error) {

@@ -6,7 +6,7 @@ import { migrate } from "../db/migrate.ts";
 import { openDatabase } from "../db/open-database.ts";
 import { acquireProjectLock } from "../db/project-lock.ts";
 import { ConfigError } from "../errors.ts";
-import { configureLogging, type LogLevelName, log } from "../log/logger.ts";
+import { commandLine, configureLogging, type LogLevelName, log } from "../log/logger.ts";
 import { pruneLogs } from "../log/prune-logs.ts";
 import { formatDuration } from "../log/timestamp.ts";
 import type { CommonArgs } from "./common-args.ts";
@@ -39,6 +39,8 @@ export function openProject(args: CommonArgs, configure?: ConfigureProject): Pro
   const path = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
   const logDir = path(config.logs.dir);
   configureLogging({ dir: logDir, level: level as LogLevelName });
+  // The script's first line, as in the task's log: what was started, by whom.
+  if (commandLine.text) log.info(`${commandLine.text}: started (pid ${process.pid})`);
   for (const name of pruneLogs(logDir, config.logs.retention_days)) log.info(`old log deleted: ${name}`);
   return { projectDir: dir, config, path };
 }
@@ -82,5 +84,6 @@ export async function withProject<T>(
   } finally {
     await release?.().catch(() => {});
     await db.close().catch(() => {});
+    log.info("database connection closed");
   }
 }

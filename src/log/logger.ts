@@ -77,6 +77,9 @@ export interface LoggingOptions {
   console?: boolean;
 }
 
+/** The command being run, for the first line a command writes to its log file (set by the CLI). */
+export const commandLine: { text?: string } = {};
+
 /** (Re)configures the process logger: console + dated file. */
 export function configureLogging(options: LoggingOptions): void {
   const reporters: ConsolaReporter[] = [];
