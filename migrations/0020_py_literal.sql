@@ -385,21 +385,32 @@ BEGIN
 END
 $fn$;
 
--- The entry point. Almost every passback_params is Python's repr of a flat dict of a few
+-- Flat dicts with double-quoted strings (a value holding an apostrophe), or more keys: one regular
+-- expression; anything else: the general parser.
+CREATE OR REPLACE FUNCTION elt._py_literal_other(src text) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+BEGIN
+  IF strpos(src, '\') = 0 AND strpos(src, E'\n') = 0 AND strpos(src, E'\r') = 0
+     AND src ~ $re$^\{(?:'[^']*'|"[^"]*"): (?:'[^']*'|"[^"]*")(?:, (?:'[^']*'|"[^"]*"): (?:'[^']*'|"[^"]*"))*\}$$re$ THEN
+    RETURN (SELECT jsonb_object(array_agg(coalesce(x.s[1], x.s[2]) ORDER BY x.o))
+            FROM regexp_matches(src, $re$'([^']*)'|"([^"]*)"$re$, 'g') WITH ORDINALITY AS x(s, o));
+  END IF;
+  RETURN elt._py_literal_parse(src);
+END
+$fn$;
+
+-- The entry point. Almost every passback_params is Python's repr of a flat dict of 1-4
 -- single-quoted strings without backslashes: `{'k': 'v', 'k2': 'v2'}`. Split on the quotes, that
--- shape is proven by rebuilding the text from the pieces and comparing (a regular expression over
--- the whole text costs more than everything else here together). Flat dicts with double-quoted
--- strings (values holding an apostrophe) or more keys take one regular expression; anything else
--- goes to the general parser.
+-- shape is proven by rebuilding the text from the pieces and comparing: no regular expression (one
+-- over the whole text costs more than everything else here together), and a single statement, as
+-- every PL/pgSQL statement costs (much more so on PGlite). Anything else: elt._py_literal_other.
 CREATE OR REPLACE FUNCTION elt.py_literal_to_jsonb(src text) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE
   -- {'k1': 'v1', 'k2': 'v2'} -> [{, k1, ": ", v1, ", ", k2, ": ", v2, }]: m pairs, 4m+1 pieces.
   a text[] := string_to_array(src, '''');
-  fast jsonb;
 BEGIN
-  -- One expression: every plpgsql statement costs (much more so on PGlite).
-  fast := CASE
+  RETURN coalesce(CASE
     WHEN strpos(src, '\') > 0 OR strpos(src, E'\n') > 0 OR strpos(src, E'\r') > 0 THEN NULL
     WHEN cardinality(a) = 13 THEN CASE WHEN format($f${'%2$s': '%4$s', '%6$s': '%8$s', '%10$s': '%12$s'}$f$, VARIADIC a) = src
       THEN jsonb_build_object(a[2], a[4], a[6], a[8], a[10], a[12]) END
@@ -409,13 +420,6 @@ BEGIN
       THEN jsonb_build_object(a[2], a[4]) END
     WHEN cardinality(a) = 17 THEN CASE WHEN format($f${'%2$s': '%4$s', '%6$s': '%8$s', '%10$s': '%12$s', '%14$s': '%16$s'}$f$, VARIADIC a) = src
       THEN jsonb_build_object(a[2], a[4], a[6], a[8], a[10], a[12], a[14], a[16]) END
-  END;
-  IF fast IS NOT NULL THEN RETURN fast; END IF;
-  IF strpos(src, '\') = 0 AND strpos(src, E'\n') = 0 AND strpos(src, E'\r') = 0
-     AND src ~ $re$^\{(?:'[^']*'|"[^"]*"): (?:'[^']*'|"[^"]*")(?:, (?:'[^']*'|"[^"]*"): (?:'[^']*'|"[^"]*"))*\}$$re$ THEN
-    RETURN (SELECT jsonb_object(array_agg(coalesce(x.s[1], x.s[2]) ORDER BY x.o))
-            FROM regexp_matches(src, $re$'([^']*)'|"([^"]*)"$re$, 'g') WITH ORDINALITY AS x(s, o));
-  END IF;
-  RETURN elt._py_literal_parse(src);
+  END, elt._py_literal_other(src));
 END
 $fn$;
