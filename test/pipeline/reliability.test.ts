@@ -179,14 +179,31 @@ describe("elt run: reliability", () => {
       "lead@example.org",
       "ops@example.org",
     ]);
+    const status = await elt(projects[0] as string, ["status", "--json"]);
+    expect(status.code, status.stderr).toBe(0);
+    const parsed = JSON.parse(status.stdout) as {
+      runs: { status: string; counts: { landed: number } }[];
+      extractWatermark: string;
+      models: { model: string; watermark: number }[];
+    };
+    expect(parsed.runs[0]).toMatchObject({ status: "success", counts: { landed: reference.raw } });
+    expect(parsed.extractWatermark).toBe("2026-11-12T00:00:00.000Z");
+    expect(parsed.models.map((m) => m.model)).toContain("lms_grade_statistics");
+    const table = await elt(projects[0] as string, ["status"]);
+    expect(table.stdout).toMatch(/^run +started \(UTC\) +status/);
+    expect(table.stdout).toMatch(/success .*2026-11-10 00:00:00 → 2026-11-12 00:00:00/);
+    expect(table.stdout).toMatch(/extract watermark: 2026-11-12T00:00:00.000Z/);
     const log = logOf(projects[0] as string);
     for (const line of [
+      /INFO +elt run --start 2026-11-10 --end 2026-11-12 --project-dir \S+: started/,
+      /INFO +database connected/,
       /INFO +run \d+ started/,
       /INFO +download .* done: \d+ records/,
       /INFO +model .*lms_grade_statistics.*success/,
       /INFO +summary written to Google Sheets/,
       /INFO +email sent/,
       /INFO +run \d+ finished: success/,
+      /INFO +database connection closed/,
     ]) {
       expect(log).toMatch(line);
     }
