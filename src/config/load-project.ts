@@ -7,6 +7,7 @@ import { ConfigError } from "../errors.ts";
 import { registerSecret } from "../log/mask.ts";
 import { type InterpolationProblem, interpolateTree } from "./interpolate.ts";
 import { type ProjectConfig, projectSchema } from "./project-schema.ts";
+import { issueMessage } from "./zod-issue.ts";
 
 export const PROJECT_FILE = "project.yml";
 
@@ -26,14 +27,6 @@ function formatPath(path: readonly PropertyKey[]): string {
     .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
     .join(".")
     .replace(/\.\[/g, "[");
-}
-
-function issueMessage(issue: z.core.$ZodIssue): string {
-  // zod 4 says "expected string, received undefined" for a missing key; people expect "Required".
-  if (issue.code === "invalid_type" && /received undefined/.test(issue.message)) return "Required";
-  if (issue.code === "unrecognized_keys")
-    return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  return issue.message;
 }
 
 function readEnvFile(dir: string): Record<string, string> {

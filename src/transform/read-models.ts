@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { issueKey, issueMessage } from "../config/zod-issue.ts";
 import type { CompileProblem } from "./compile-error.ts";
 import { configProblems, type ModelConfig, modelConfigSchema, normalizeConfig } from "./model-config.ts";
 import { listFiles, type ProjectFiles } from "./project-files.ts";
@@ -85,12 +86,10 @@ export function readModels(
     const parsed = modelConfigSchema.safeParse({ ...(side?.raw ?? {}), ...header });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-        const key = [...issue.path, ...keys.slice(0, 1)];
-        const message = keys.length > 0 ? `unknown key "${keys.join('", "')}"` : issue.message;
+        const key = issueKey(issue);
         problems.push({
           ...locate(key),
-          message: `config ${key.join(".")}${key.length ? ": " : ""}${message} (model ${name})`,
+          message: `config ${key.join(".")}${key.length ? ": " : ""}${issueMessage(issue)} (model ${name})`,
         });
       }
       continue;

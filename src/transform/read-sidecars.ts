@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { issueKey, issueMessage } from "../config/zod-issue.ts";
 import type { CompileProblem } from "./compile-error.ts";
 import { sidecarSchema } from "./model-config.ts";
 import { listFiles, type ProjectFiles } from "./project-files.ts";
@@ -33,13 +34,11 @@ export function readSidecars(files: ProjectFiles, roots: string[], problems: Com
       const parsed = sidecarSchema.safeParse(yaml.value ?? {});
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
-          const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-          const key = [...issue.path, ...keys.slice(0, 1)];
-          const message = keys.length > 0 ? `unknown key "${keys.join('", "')}"` : issue.message;
+          const key = issueKey(issue);
           problems.push({
             file: path,
             line: yaml.lineOf(key),
-            message: `${key.join(".") || "(top level)"}: ${message}`,
+            message: `${key.join(".") || "(top level)"}: ${issueMessage(issue)}`,
           });
         }
         continue;
