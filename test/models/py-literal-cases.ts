@@ -261,6 +261,13 @@ export function generateCases(seed: number, valid: number, mutated: number): str
     "{'a': 'b', 'c': 'd', 'e': 'f', 'g': 'h', 'i': 'j'}",
     "{'a': \"b\", \"c\": 'd'}",
     "{'a': \"b'\"}",
+    "{'a': 'x', 'a': 'y'}",
+    "{'a': 'x', 'b': 'y', 'a': 'z'}",
+    "{'a': '%s', 'b': '%2$s'}",
+    "{'a': 'tab\there'}",
+    "{'a': 'b'} ",
+    " {'a': 'b'}",
+    "{'a': 'b',\n 'c': 'd'}",
   );
   return out;
 }
