@@ -74,7 +74,7 @@ exports:
 }
 
 async function elt(dir: string, args: string[]): Promise<CliResult> {
-  const result = await runElt([...args, "--project-dir", dir], { timeoutMs: 120_000 });
+  const result = await runElt([...args, "--project-dir", dir], { timeoutMs: 240_000 });
   outputs.push(result);
   return result;
 }
@@ -142,7 +142,7 @@ beforeAll(async () => {
   const result = await elt(dir, ["run", ...WINDOW]);
   expect(result.code, result.stderr).toBe(0);
   reference = { grade: await gradeRows(ref.url), raw: await rawCount(ref.url) };
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all([sim?.close(), sheets?.close(), smtp?.close()]);
@@ -228,7 +228,7 @@ describe("elt run: reliability", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(await gradeRows(db.url)).toEqual(reference.grade);
     expect(await rawCount(db.url)).toBe(reference.raw);
-  }, 120_000);
+  }, 300_000);
 
   it("a permanent API failure fails clean, and the next run catches up", async () => {
     const db = await database("permanent");
@@ -252,7 +252,7 @@ describe("elt run: reliability", () => {
     const again = await elt(dir, ["run", ...WINDOW]);
     expect(again.code, again.stderr).toBe(0);
     expect(await gradeRows(db.url)).toEqual(reference.grade);
-  }, 120_000);
+  }, 300_000);
 
   it("the database backend killed during landing: rerun, no loss, no duplicate", async () => {
     const db = await database("kill_landing");
@@ -270,7 +270,7 @@ describe("elt run: reliability", () => {
     expect(again.code, again.stderr).toBe(0);
     expect(await rawCount(db.url)).toBe(reference.raw);
     expect(await gradeRows(db.url)).toEqual(reference.grade);
-  }, 120_000);
+  }, 300_000);
 
   it("the database backend killed during the model build: rerun, no loss, no duplicate", async () => {
     const db = await database("kill_build");
@@ -296,7 +296,7 @@ describe("elt run: reliability", () => {
     expect(again.code, again.stderr).toBe(0);
     expect(await rawCount(db.url)).toBe(reference.raw);
     expect(await gradeRows(db.url)).toEqual(reference.grade);
-  }, 120_000);
+  }, 300_000);
 
   it("two runs at once: one waits for the other, nothing is duplicated", async () => {
     const db = await database("concurrent");
@@ -307,7 +307,7 @@ describe("elt run: reliability", () => {
     expect(await gradeRows(db.url)).toEqual(reference.grade);
     const runs = await query<{ status: string }>(db.url, "SELECT status FROM elt.runs ORDER BY id");
     expect(runs.map((r) => r.status)).toEqual(["success", "success"]);
-  }, 120_000);
+  }, 300_000);
 
   it("a second run that cannot get the lock in time exits 1 with a clear message", async () => {
     const db = await database("lock_timeout");
@@ -315,7 +315,7 @@ describe("elt run: reliability", () => {
     expect((await elt(dir, ["migrate"])).code).toBe(0);
     const hold = spawn(
       process.execPath,
-      ["--import", "tsx", join(PACKAGE_ROOT, "test/helpers/hold-lock.ts"), dir, "8000"],
+      ["--import", "tsx", join(PACKAGE_ROOT, "test/helpers/hold-lock.ts"), dir, "120000"],
       {
         cwd: PACKAGE_ROOT,
         stdio: ["ignore", "pipe", "inherit"],
@@ -324,13 +324,17 @@ describe("elt run: reliability", () => {
     await new Promise<void>((resolve) =>
       hold.stdout?.on("data", (d) => String(d).includes("locked") && resolve()),
     );
-    const blocked = await elt(dir, ["run", ...WINDOW]);
-    hold.kill();
-    expect(blocked.code).toBe(1);
+    let blocked: CliResult;
+    try {
+      blocked = await elt(dir, ["run", ...WINDOW]);
+    } finally {
+      hold.kill();
+    }
+    expect(blocked.code, blocked.stderr).toBe(1);
     expect(blocked.stderr).toMatch(/another elt command is running.*gave up after waiting 1 s/);
     expect(await rawCount(db.url)).toBe(0);
     expect(await query(db.url, "SELECT id FROM elt.runs")).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 
   it("log retention deletes only the tool's own old dated logs", async () => {
     const db = await database("retention");
@@ -353,7 +357,7 @@ describe("elt run: reliability", () => {
       [`${day(1)}.log`, `${day(2)}.log`, `${localDate()}.log`, "2020-01-01.csv", "notes.txt"].sort(),
     );
     expect(logOf(dir)).toMatch(new RegExp(`old log deleted: ${day(3)}\\.log`));
-  }, 60_000);
+  }, 300_000);
 
   it("secrets appear in no log file, email or console output", () => {
     const privateKey = JSON.parse(readFileSync(sheets.credentialsFile, "utf8")).private_key as string;
