@@ -15,7 +15,7 @@ export interface EmailView {
   day: string;
   days: string;
   /** The summary transposed: one row per metric, one column per day. */
-  summary: { days: string[]; rows: { label: string; values: string[] }[] } | undefined;
+  summary: { days: string[]; rows: { label: string; values: string[] }[]; text?: string[] } | undefined;
   counts: { label: string; value: string }[];
   quarantine: { reason: string; count: string }[];
   stages: { name: string; status: string; duration: string; detail?: string; failed: boolean }[];
@@ -54,6 +54,10 @@ const COUNT_LABELS: Record<string, string> = {
   quarantined: "Quarantined",
   duplicates: "Duplicates collapsed",
   tests_failed: "Data tests failed",
+  tests_warned: "Data tests warned",
+  windows: "API windows",
+  models_failed: "Models failed",
+  exports_failed: "Exports failed",
 };
 
 export function chartOf(history: ReportData["history"]): EmailView["chart"] {
@@ -89,7 +93,7 @@ export function emailView(
   const subject = `${config.exports.email.subject_prefix} ${report.status} ${day}`;
   const available = data.summary[0] ? Object.keys(data.summary[0]) : [];
   const columns = exportColumns(available, config.exports.sheets.columns).filter((c) => c.name !== "day");
-  const summary =
+  const summary: EmailView["summary"] =
     data.summary.length === 0
       ? undefined
       : {
@@ -99,6 +103,14 @@ export function emailView(
             values: data.summary.map((r) => formatValue(c.name, r[c.name])),
           })),
         };
+  // The plain-text table, aligned: labels left, one right-aligned column per day.
+  if (summary) {
+    const labelWidth = Math.max(...summary.rows.map((r) => r.label.length)) + 1;
+    const width = Math.max(10, ...summary.rows.flatMap((r) => r.values.map((v) => v.length)));
+    const line = (label: string, cells: string[]) =>
+      `${label.padEnd(labelWidth)}${cells.map((c) => `  ${c.padStart(width)}`).join("")}`;
+    summary.text = [line("", summary.days), ...summary.rows.map((r) => line(r.label, r.values))];
+  }
   const counts = Object.entries(report.counts)
     .filter(([, v]) => typeof v === "number")
     .map(([k, v]) => ({ label: COUNT_LABELS[k] ?? k, value: integer.format(v as number) }));
