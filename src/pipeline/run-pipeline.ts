@@ -1,5 +1,5 @@
 import type { DatabaseContext } from "../cli/project-context.ts";
-import { errorMessage, RunFailedError } from "../errors.ts";
+import { EltError, type ExitCode, errorMessage, exitCodeOf } from "../errors.ts";
 import { exportSheets } from "../export/export-sheets.ts";
 import type { RunReport } from "../export/run-report.ts";
 import { sendReportEmail } from "../export/send-email.ts";
@@ -44,6 +44,8 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
   const failures: string[] = [];
   const warnings: string[] = [];
   const counts: RunCounts = {};
+  // A configuration mistake (2) or a bug (3) in any stage outranks "finished with failures" (1).
+  let exitCode: ExitCode = 1;
 
   async function step<T>(name: string, fn: () => Promise<T>, summarize?: (v: T) => string) {
     const t0 = performance.now();
@@ -53,6 +55,7 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
       return value;
     } catch (error) {
       const ms = Math.round(performance.now() - t0);
+      exitCode = Math.max(exitCode, exitCodeOf(error)) as ExitCode;
       stages.push({ name, status: "failed", ms, detail: errorMessage(error) });
       failures.push(`${name}: ${errorMessage(error)}`);
       return undefined;
@@ -184,8 +187,9 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
   });
   const took = formatDuration(performance.now() - started);
   if (finalStatus === "failed") {
-    throw new RunFailedError(`run ${runId} finished with failures (${took}):\n${failures.join("\n")}`, {
+    throw new EltError(`run ${runId} finished with failures (${took}):\n${failures.join("\n")}`, {
       code: "RUN_FAILED",
+      exitCode,
       hint: "see the log above; `elt status` shows the ledger",
     });
   }

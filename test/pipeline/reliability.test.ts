@@ -336,6 +336,20 @@ describe("elt run: reliability", () => {
     expect(await query(db.url, "SELECT id FROM elt.runs")).toEqual([]);
   }, 300_000);
 
+  it("a configuration mistake found mid-run exits 2, names the key, and still reports", async () => {
+    const db = await database("config_error");
+    const dir = project(db.secretUrl, "config_error");
+    const yml = join(dir, "project.yml");
+    writeFileSync(yml, readFileSync(yml, "utf8").replace("  client: demo\n", ""));
+    const before = smtp.received.length;
+    const result = await elt(dir, ["run", ...WINDOW]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/project\.yml: api\.client: Required/);
+    expect(smtp.received.slice(before).some((m) => /failed/.test(m.mail.subject ?? ""))).toBe(true);
+    const [run] = await query<{ status: string }>(db.url, "SELECT status FROM elt.runs");
+    expect(run?.status).toBe("failed");
+  }, 300_000);
+
   it("log retention deletes only the tool's own old dated logs", async () => {
     const db = await database("retention");
     const dir = project(db.secretUrl, "retention");
