@@ -7,9 +7,8 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { BENCHMARKS } from "./lib/benchmarks.ts";
 import { machineLabel } from "./lib/machine.ts";
-
-export const BENCHMARKS = ["landing", "memory", "incremental", "passback", "run", "seed-style"] as const;
 
 function runOne(name: string, args: string[]): Promise<number> {
   const script = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
