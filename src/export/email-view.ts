@@ -1,7 +1,7 @@
 import type { ProjectConfig } from "../config/project-schema.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { formatDuration } from "../log/timestamp.ts";
-import { HISTORY_DAYS, type ReportData, type RunReport } from "./run-report.ts";
+import { HISTORY_DAYS, type ReportData, type RunReport, reportDay } from "./run-report.ts";
 import { exportColumns, toCell } from "./summary-columns.ts";
 
 /** Everything the Handlebars templates see. Values are preformatted text; the templates only lay out. */
@@ -89,7 +89,7 @@ export function emailView(
   logLines: string[],
 ): EmailView {
   // A run that failed before it knew its days is reported under the day it ran.
-  const day = report.days.at(-1) ?? new Date().toISOString().slice(0, 10);
+  const day = reportDay(report) ?? new Date().toISOString().slice(0, 10);
   const subject = `${config.exports.email.subject_prefix} ${report.status} ${day}`;
   const available = data.summary[0] ? Object.keys(data.summary[0]) : [];
   const columns = exportColumns(available, config.exports.sheets.columns).filter((c) => c.name !== "day");

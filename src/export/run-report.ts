@@ -9,6 +9,8 @@ export type RunReport = {
   status: "success" | "failed";
   runId?: number;
   window?: { start: Date; end: Date };
+  /** raw.api_attempts ids the run landed: the quarantine reasons are those of these records. */
+  rawIds?: { first: number; last: number };
   /** The days the run touched, 'YYYY-MM-DD', oldest first. */
   days: string[];
   counts: {
@@ -36,6 +38,17 @@ export const HISTORY_DAYS = 14;
 const DAY_MS = 86_400_000;
 
 /**
+ * The day a report is about: the last day the run's window covers completely (a 02:15 cron run
+ * reports yesterday, not the two hours of today it also fetched); else the last day it touched.
+ */
+export function reportDay(report: RunReport): string | undefined {
+  const end = report.window?.end.getTime();
+  const complete =
+    end === undefined ? [] : report.days.filter((d) => Date.parse(`${d}T00:00:00Z`) + DAY_MS <= end);
+  return complete.at(-1) ?? report.days.at(-1);
+}
+
+/**
  * A failure email must go out even when the models never built their relations: each part of the
  * report that cannot be read is left empty, with a debug line.
  */
@@ -60,7 +73,7 @@ export async function collectReportData(db: Queryable, report: RunReport): Promi
   );
 
   const history = await tolerant("history", [] as ReportData["history"], async () => {
-    let last = report.days.at(-1);
+    let last = reportDay(report);
     if (!last) {
       const { rows } = await db.query<{ day: string | null }>(
         `SELECT max(day) AS day FROM ${SUMMARY_RELATION}`,
@@ -82,7 +95,16 @@ export async function collectReportData(db: Queryable, report: RunReport): Promi
   });
 
   const quarantine = await tolerant("quarantine reasons", [] as ReportData["quarantine"], async () => {
-    // The run's loads are those of its window; without one, the records dated on its days.
+    // This run's records when it landed some; else those landed for its window; else its days.
+    if (report.rawIds) {
+      const { rows } = await db.query<{ reason: string; count: number }>(
+        `SELECT coalesce(reason, '(none)') AS reason, count(*)::int AS count
+           FROM grade.lms_grade_quarantine WHERE raw_id BETWEEN $1 AND $2
+          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
+        [report.rawIds.first, report.rawIds.last],
+      );
+      return rows;
+    }
     const { rows } = report.window
       ? await db.query<{ reason: string; count: number }>(
           `SELECT coalesce(q.reason, '(none)') AS reason, count(*)::int AS count
