@@ -4,12 +4,13 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { formatDuration } from "../log/timestamp.ts";
-import { shortUtc } from "./api-timestamp.ts";
-import { MalformedBodyError, WindowAttemptError } from "./body-error.ts";
 import { landWindow } from "./land-window.ts";
 import { failLoad, finishLoad, startLoad, type TimeWindow } from "./load-ledger.ts";
+import { MalformedBodyError } from "./malformed-body-error.ts";
 import { type ApiSettings, openDownload } from "./open-download.ts";
 import { type RetrySettings, retryDelay } from "./retry-delay.ts";
+import { WindowAttemptError } from "./window-attempt-error.ts";
+import { windowLabel } from "./window-label.ts";
 
 export interface WindowSettings {
   api: ApiSettings;
@@ -32,11 +33,7 @@ export interface WindowOutcome {
   error?: string;
 }
 
-export function windowLabel(w: TimeWindow): string {
-  return `[${shortUtc(w.start)}, ${shortUtc(w.end)})`;
-}
-
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;

@@ -1,15 +1,16 @@
 import type { ProjectConfig } from "../config/project-schema.ts";
 import type { Database } from "../db/database.ts";
-import { ConfigError, RunFailedError } from "../errors.ts";
+import { ConfigError } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { registerSecret } from "../log/mask.ts";
 import { parseUtc } from "./api-timestamp.ts";
-import { extractWindow, type WindowOutcome, type WindowSettings, windowLabel } from "./extract-window.ts";
+import { ExtractFailedError } from "./extract-failed-error.ts";
+import { extractWindow, type WindowOutcome, type WindowSettings } from "./extract-window.ts";
 import { failInterruptedLoads, isWindowLanded, lastWatermark, type TimeWindow } from "./load-ledger.ts";
+import { planWindows } from "./plan-windows.ts";
+import { windowLabel } from "./window-label.ts";
 
 export { lastWatermark } from "./load-ledger.ts";
-
-import { planWindows } from "./plan-windows.ts";
 
 export interface ExtractContext {
   db: Database;
@@ -58,30 +59,6 @@ export interface ExtractResult {
   /** raw.api_attempts ids inserted by this call: min and max (absent when none). */
   firstRawId?: number;
   lastRawId?: number;
-}
-
-/** Thrown when some window failed for good (after the others ran): exit 1, with the counts. */
-export class ExtractFailedError extends RunFailedError {
-  readonly result: ExtractResult;
-  readonly failures: WindowOutcome[];
-
-  constructor(result: ExtractResult, failures: WindowOutcome[]) {
-    const list = failures
-      .slice(0, 5)
-      .map(
-        (f) =>
-          `${windowLabel(f.window)} (${f.httpStatus && f.httpStatus !== 200 ? `HTTP ${f.httpStatus}` : f.error})`,
-      )
-      .join(", ");
-    const more = failures.length > 5 ? ` and ${failures.length - 5} more` : "";
-    super(`extract: ${failures.length} of ${result.windows} windows failed: ${list}${more}`, {
-      code: "EXTRACT_FAILED",
-      hint: "rerun the same command: landed windows are skipped, failed ones are fetched again",
-    });
-    this.name = "ExtractFailedError";
-    this.result = result;
-    this.failures = failures;
-  }
 }
 
 const HOUR_MS = 3_600_000;

@@ -1,8 +1,8 @@
 import ky, { TimeoutError } from "ky";
 import { maskSecrets } from "../log/mask.ts";
 import { apiTimestamp } from "./api-timestamp.ts";
-import { WindowAttemptError } from "./body-error.ts";
 import type { TimeWindow } from "./load-ledger.ts";
+import { WindowAttemptError } from "./window-attempt-error.ts";
 
 export interface ApiSettings {
   url: string;

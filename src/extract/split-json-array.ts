@@ -1,4 +1,4 @@
-import { MalformedBodyError } from "./body-error.ts";
+import { MalformedBodyError } from "./malformed-body-error.ts";
 
 /**
  * Splits a streamed top-level JSON array into the texts of its elements, without parsing them:

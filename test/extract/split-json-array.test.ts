@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MalformedBodyError } from "../../src/extract/body-error.ts";
 import { copyTextLine } from "../../src/extract/copy-text.ts";
+import { MalformedBodyError } from "../../src/extract/malformed-body-error.ts";
 import { splitJsonArray } from "../../src/extract/split-json-array.ts";
 
 async function split(chunks: (string | Uint8Array)[]): Promise<string[]> {
