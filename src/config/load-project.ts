@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { parseDocument } from "yaml";
-import type { z } from "zod";
+import { INVALID_URL_MESSAGE, parseDatabaseUrl } from "../db/database-url.ts";
 import { ConfigError } from "../errors.ts";
 import { registerSecret } from "../log/mask.ts";
 import { type InterpolationProblem, interpolateTree } from "./interpolate.ts";
 import { type ProjectConfig, projectSchema } from "./project-schema.ts";
+import { urlPasswords } from "./url-password.ts";
 import { issueMessage } from "./zod-issue.ts";
 
 export const PROJECT_FILE = "project.yml";
@@ -66,25 +67,31 @@ export function loadProject(projectDir = ".", options: LoadProjectOptions = {}):
       messages.push(`${PROJECT_FILE}: ${formatPath(issue.path) || "(top level)"}: ${issueMessage(issue)}`);
     }
   }
+  if (parsed.success) {
+    // Registered before any check can fail, so nothing printed afterwards shows them.
+    registerConfigSecrets(parsed.data);
+    messages.push(...urlProblems(parsed.data));
+  }
   if (messages.length > 0 || !parsed.success) {
     throw new ConfigError(messages.join("\n"), { code: "CONFIG_INVALID" });
   }
-  registerConfigSecrets(parsed.data);
   return { dir, config: parsed.data };
 }
 
-function urlPassword(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const u = new URL(url);
-    return u.password ? decodeURIComponent(u.password) : undefined;
-  } catch {
-    return undefined;
+/** Connection URLs that would only fail later (with the URL, password included, in the error). */
+function urlProblems(config: ProjectConfig): string[] {
+  const problems: string[] = [];
+  const { url } = config.database;
+  if (url && !parseDatabaseUrl(url)) problems.push(`${PROJECT_FILE}: database.url: ${INVALID_URL_MESSAGE}`);
+  const smtp = config.exports.email.smtp_url;
+  if (smtp && !URL.canParse(smtp)) {
+    problems.push(`${PROJECT_FILE}: exports.email.smtp_url: ${INVALID_URL_MESSAGE}`);
   }
+  return problems;
 }
 
 function registerConfigSecrets(config: ProjectConfig): void {
   registerSecret(config.api.client_key);
-  registerSecret(urlPassword(config.database.url));
-  registerSecret(urlPassword(config.exports.email.smtp_url));
+  for (const password of urlPasswords(config.database.url)) registerSecret(password);
+  for (const password of urlPasswords(config.exports.email.smtp_url)) registerSecret(password);
 }

@@ -14,8 +14,12 @@ export function clearSecrets(): void {
   secrets.clear();
 }
 
-/** URL userinfo (`scheme://user:password@`) is masked even when the URL was never registered. */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)@/gi;
+/**
+ * URL userinfo (`scheme://user:password@`) is masked even when the URL was never registered. The
+ * password runs to the last `@` before whitespace or the next `scheme://`, so an unencoded `/` or `@`
+ * in it is masked whole (at worst some host text is masked too, never a password shown).
+ */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)((?:(?!:\/\/)\S)+)@/gi;
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 const CLIENT_KEY_PARAM = /([?&]client_key=)[^&\s"']+/gi;
 

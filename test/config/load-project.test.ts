@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { projectJsonSchema } from "../../src/config/json-schema.ts";
 import { loadProject } from "../../src/config/load-project.ts";
 import { ConfigError } from "../../src/errors.ts";
+import { clearSecrets, maskSecrets } from "../../src/log/mask.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { tempProject } from "../helpers/project.ts";
 
@@ -90,6 +91,48 @@ describe("loadProject", () => {
     const { config } = loadProject(dir, { env: { FROM_ENV: "process" } });
     expect(config.name).toBe("fromdotenv-x");
     expect(config.vars).toEqual({ literal: "${NOT_A_VAR}", from_env: "process" });
+  });
+
+  it("rejects an unparseable database.url or smtp_url by key, without echoing the password", () => {
+    const dir = tempProject({
+      "project.yml":
+        "database:\n  url: ${DATABASE_URL}\nexports:\n  email:\n    smtp_url: ${SMTP}\n    from: a@b.c\n    to: [x@y.z]\n",
+    });
+    const error = errorOf(() =>
+      loadProject(dir, {
+        env: {
+          DATABASE_URL: "postgres://grade:Pg9/secret:x@db:5432/grade",
+          SMTP: "smtps://robot:Ab3/xYz9+q@smtp.mail.ru:465",
+        },
+      }),
+    );
+    expect(error.exitCode).toBe(2);
+    expect(error.message.split("\n")).toEqual([
+      "project.yml: database.url: not a valid URL; percent-encode special characters in the password",
+      "project.yml: exports.email.smtp_url: not a valid URL; percent-encode special characters in the password",
+    ]);
+    expect(error.message).not.toMatch(/secret|xYz9/);
+    // The passwords were registered anyway: a later message quoting them is masked.
+    expect(maskSecrets("login Ab3/xYz9+q and Pg9/secret:x")).toBe("login *** and ***");
+    clearSecrets();
+  });
+
+  it("registers a URL password that new URL misreads, and accepts pg's socket forms", () => {
+    const dir = tempProject({ "project.yml": "database:\n  url: ${DATABASE_URL}\n" });
+    // Parses (host "u", port 123), but "123/abc" was meant as the password.
+    expect(
+      loadProject(dir, { env: { DATABASE_URL: "postgres://u:123/abcd@h/db" } }).config.database.url,
+    ).toBe("postgres://u:123/abcd@h/db");
+    expect(maskSecrets("password 123/abcd")).toBe("password ***");
+    clearSecrets();
+    for (const url of [
+      "/var/run/postgresql grade",
+      "postgres://u:pw@/grade?host=/tmp",
+      "socket:/tmp?db=grade",
+    ]) {
+      expect(loadProject(dir, { env: { DATABASE_URL: url } }).config.database.url).toBe(url);
+    }
+    clearSecrets();
   });
 
   it("says where project.yml is missing, and reports YAML syntax errors", () => {

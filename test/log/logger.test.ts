@@ -94,6 +94,25 @@ describe("secrets", () => {
     expect(text).toContain("postgres://grade:***@db:5432/grade");
   });
 
+  it("masks a URL password holding an unencoded / or @ whole, and each of two URLs on a line", () => {
+    expect(maskSecrets("connecting to SMTP server smtps://robot:Ab3/xYz9+q@smtp.mail.ru:465")).toBe(
+      "connecting to SMTP server smtps://robot:***@smtp.mail.ru:465",
+    );
+    expect(maskSecrets("db postgres://u:p@ss/w@db:5432/grade failed")).toBe(
+      "db postgres://u:***@db:5432/grade failed",
+    );
+    expect(maskSecrets("a postgres://u:pw1x@h/db and smtps://m:pw2y@s:465 done")).toBe(
+      "a postgres://u:***@h/db and smtps://m:***@s:465 done",
+    );
+    expect(maskSecrets("postgres://u:pw1x@h/db,smtps://m:pw2y@s:465")).toBe(
+      "postgres://u:***@h/db,smtps://m:***@s:465",
+    );
+    // A URL without a password and an e-mail address later on the line stay as they are.
+    expect(maskSecrets("GET https://host:443/x sent to a@b.org")).toBe(
+      "GET https://host:443/x sent to a@b.org",
+    );
+  });
+
   it("masks encoded forms of a registered secret", () => {
     registerSecret("p@ss/w'rd");
     expect(maskSecrets("a=p%40ss%2Fw'rd b=p@ss/w'rd")).toBe("a=*** b=***");
