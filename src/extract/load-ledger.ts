@@ -102,14 +102,25 @@ export async function failInterruptedLoads(db: Queryable): Promise<number> {
   return rowCount;
 }
 
-/** True when landed loads already cover the whole window (one landed load spanning it). */
+/**
+ * True when landed loads together cover the whole window: their intervals, merged, leave no gap in
+ * [start, end). Nightly runs land overlapping windows cut differently from a later backfill's, so
+ * one load rarely spans a backfill window on its own.
+ */
 export async function isWindowLanded(db: Queryable, window: TimeWindow): Promise<boolean> {
-  const { rows } = await db.query(
-    `SELECT 1 FROM elt.loads
-     WHERE status = 'landed' AND window_start <= $1 AND window_end >= $2 LIMIT 1`,
+  const { rows } = await db.query<{ window_start: Date; window_end: Date }>(
+    `SELECT window_start, window_end FROM elt.loads
+     WHERE status = 'landed' AND window_end > $1 AND window_start < $2
+     ORDER BY window_start`,
     [utcTimestampText(window.start), utcTimestampText(window.end)],
   );
-  return rows.length > 0;
+  let covered = window.start.getTime();
+  for (const r of rows) {
+    if (r.window_start.getTime() > covered) return false;
+    covered = Math.max(covered, r.window_end.getTime());
+    if (covered >= window.end.getTime()) return true;
+  }
+  return covered >= window.end.getTime();
 }
 
 /** The end of the latest landed window: where the next incremental extract continues. */

@@ -102,6 +102,21 @@ describe("extract on PostgreSQL", () => {
     expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
   });
 
+  it("a backfill skips a day that nightly runs landed in pieces (coverage by the union of loads)", async () => {
+    const config = testConfig(sim.url, { extract: { start: "2024-03-01", overlap_minutes: 60 } });
+    // Two nights: [03-01 00:00, 03-01 12:00), then [03-01 11:00, 03-02 02:00). No single load spans 03-01.
+    await extract({ db, config }, { now: new Date("2024-03-01T12:00:00Z") });
+    await extract({ db, config }, { now: new Date("2024-03-02T02:00:00Z") });
+    const requests = sim.requests;
+    const backfill = await extract({ db, config }, { start: DAY1, end: DAY2 });
+    expect(backfill).toMatchObject({ windows: 1, skippedWindows: 1, landedWindows: 0 });
+    expect(sim.requests).toBe(requests);
+    // A gap of one hour inside the day is not covered.
+    await db.query("UPDATE elt.loads SET window_start = '2024-03-01 13:00' WHERE id = 2");
+    const refetch = await extract({ db, config }, { start: DAY1, end: DAY2 });
+    expect(refetch).toMatchObject({ windows: 1, skippedWindows: 0, landedWindows: 1 });
+  });
+
   it.each([
     ["429 with Retry-After", { kind: "status", status: 429, retryAfter: 0, times: 2 }],
     ["503", { kind: "status", status: 503, times: 1 }],
