@@ -3,7 +3,13 @@ import type { ExtractResult } from "./extract.ts";
 import type { WindowOutcome } from "./extract-window.ts";
 import { windowLabel } from "./window-label.ts";
 
-/** Thrown when some window failed for good (after the others ran): exit 1, with the counts. */
+const HINTS = {
+  incremental:
+    "the next incremental extract (no dates) starts again at the failed window; rerun it once the cause is fixed",
+  backfill: "rerun the same command: landed windows are skipped, failed ones are fetched again",
+} as const;
+
+/** Thrown when some window failed for good: exit 1, with the counts and the failed windows. */
 export class ExtractFailedError extends RunFailedError {
   readonly result: ExtractResult;
   readonly failures: WindowOutcome[];
@@ -17,9 +23,12 @@ export class ExtractFailedError extends RunFailedError {
       )
       .join(", ");
     const more = failures.length > 5 ? ` and ${failures.length - 5} more` : "";
-    super(`extract: ${failures.length} of ${result.windows} windows failed: ${list}${more}`, {
+    const skipped = result.notAttemptedWindows;
+    const notAttempted =
+      skipped > 0 ? `; ${skipped} later window${skipped > 1 ? "s" : ""} not attempted` : "";
+    super(`extract: ${failures.length} of ${result.windows} windows failed: ${list}${more}${notAttempted}`, {
       code: "EXTRACT_FAILED",
-      hint: "rerun the same command: landed windows are skipped, failed ones are fetched again",
+      hint: HINTS[result.mode],
     });
     this.name = "ExtractFailedError";
     this.result = result;

@@ -5,7 +5,7 @@ import { log } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { formatDuration } from "../log/timestamp.ts";
 import { landWindow } from "./land-window.ts";
-import { failLoad, finishLoad, startLoad, type TimeWindow } from "./load-ledger.ts";
+import { failLoad, finishLoad, type LoadMode, startLoad, type TimeWindow } from "./load-ledger.ts";
 import { MalformedBodyError } from "./malformed-body-error.ts";
 import { type ApiSettings, openDownload } from "./open-download.ts";
 import { type RetrySettings, retryDelay } from "./retry-delay.ts";
@@ -86,10 +86,10 @@ export async function extractWindow(
   db: Database,
   settings: WindowSettings,
   window: TimeWindow,
-  forced = false,
+  options: { forced: boolean; mode: LoadMode } = { forced: false, mode: "backfill" },
 ): Promise<WindowOutcome> {
   const label = windowLabel(window);
-  const loadId = await startLoad(db, window, forced);
+  const loadId = await startLoad(db, window, options);
   const started = performance.now();
   const maxAttempts = settings.retry.retries + 1;
   let last: WindowAttemptError | undefined;

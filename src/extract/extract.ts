@@ -6,7 +6,14 @@ import { registerSecret } from "../log/mask.ts";
 import { parseUtc } from "./api-timestamp.ts";
 import { ExtractFailedError } from "./extract-failed-error.ts";
 import { extractWindow, type WindowOutcome, type WindowSettings } from "./extract-window.ts";
-import { failInterruptedLoads, isWindowLanded, lastWatermark, type TimeWindow } from "./load-ledger.ts";
+import {
+  earliestUncoveredFailure,
+  failInterruptedLoads,
+  isWindowLanded,
+  type LoadMode,
+  lastWatermark,
+  type TimeWindow,
+} from "./load-ledger.ts";
 import { planWindows } from "./plan-windows.ts";
 import { windowLabel } from "./window-label.ts";
 
@@ -29,7 +36,10 @@ export interface ExtractProgress {
 }
 
 export interface ExtractOptions {
-  /** Both absent: incremental, from the last landed watermark minus extract.overlap_minutes. */
+  /**
+   * Absent: incremental, from the incremental watermark minus extract.overlap_minutes (or the
+   * earliest failed incremental window not landed since, if earlier). Present: a backfill.
+   */
   start?: Date;
   /** Absent: now. Never later than now. */
   end?: Date;
@@ -41,10 +51,13 @@ export interface ExtractOptions {
 }
 
 export interface ExtractResult {
+  mode: LoadMode;
   windows: number;
   landedWindows: number;
   skippedWindows: number;
   failedWindows: number;
+  /** Windows after a failed one that an incremental extract did not attempt (it stops at a gap). */
+  notAttemptedWindows: number;
   /** Records received in landed windows. */
   records: number;
   /** Records new to raw.api_attempts. */
@@ -98,8 +111,24 @@ export function windowSettings(config: ProjectConfig): WindowSettings {
   };
 }
 
-/** Where an incremental extract starts: watermark − overlap; first run: extract.start, else yesterday 00:00 UTC. */
+/**
+ * Where an incremental extract starts: the incremental watermark − overlap (first run: extract.start,
+ * else yesterday 00:00 UTC), but no later than the earliest failed incremental window that landed
+ * loads have not covered since.
+ */
 async function incrementalStart(db: Database, config: ProjectConfig, now: Date): Promise<Date> {
+  const fromWatermark = await watermarkStart(db, config, now);
+  const gap = await earliestUncoveredFailure(db);
+  if (gap && gap.start < fromWatermark) {
+    log.warn(
+      `extract: starting at ${windowLabel(gap)}, which an earlier extract failed and nothing has landed since`,
+    );
+    return gap.start;
+  }
+  return fromWatermark;
+}
+
+async function watermarkStart(db: Database, config: ProjectConfig, now: Date): Promise<Date> {
   const watermark = await lastWatermark(db);
   if (watermark) return new Date(watermark.getTime() - config.extract.overlap_minutes * 60_000);
   if (config.extract.start) {
@@ -116,8 +145,10 @@ async function incrementalStart(db: Database, config: ProjectConfig, now: Date):
 
 /**
  * Extracts [start, end) window by window (extract.window_hours), each landed atomically and recorded
- * in elt.loads. Windows already covered by landed loads are skipped unless `force`. A failed window
- * does not stop the others; at the end an ExtractFailedError names the failed ones. Call it with the
+ * in elt.loads. Windows already covered by landed loads are skipped unless `force`. In a backfill a
+ * failed window does not stop the others; an incremental extract stops at the first failed window
+ * (landing later ones would move the watermark past the gap). Either way an ExtractFailedError then
+ * names the failed windows. Call it with the
  * project lock held (withProject does): it marks 'running' loads of dead processes failed.
  */
 export async function extract(ctx: ExtractContext, options: ExtractOptions = {}): Promise<ExtractResult> {
@@ -131,6 +162,7 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
   if (options.end && !options.start) {
     throw new ConfigError("extract: an end needs a start", { code: "USAGE" });
   }
+  const mode: LoadMode = options.start ? "backfill" : "incremental";
   const start = options.start ?? (await incrementalStart(db, config, now));
   const requestedEnd = options.end ?? now;
   // The API has nothing after now; a window ending in the future would later count as covered.
@@ -140,10 +172,12 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
   }
   const windows = start < end ? planWindows(start, end, config.extract.window_hours) : [];
   const result: ExtractResult = {
+    mode,
     windows: windows.length,
     landedWindows: 0,
     skippedWindows: 0,
     failedWindows: 0,
+    notAttemptedWindows: 0,
     records: 0,
     inserted: 0,
     duplicates: 0,
@@ -158,11 +192,18 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
   }
   const hours = (end.getTime() - start.getTime()) / HOUR_MS;
   log.info(
-    `extract ${windowLabel({ start, end })}: ${windows.length} window${windows.length > 1 ? "s" : ""} of up to ${config.extract.window_hours} h (${hours.toFixed(hours % 1 ? 1 : 0)} h)${options.force ? ", forced" : ""}`,
+    `extract ${windowLabel({ start, end })}: ${windows.length} window${windows.length > 1 ? "s" : ""} of up to ${config.extract.window_hours} h (${hours.toFixed(hours % 1 ? 1 : 0)} h), ${mode}${options.force ? ", forced" : ""}`,
   );
   const failures: WindowOutcome[] = [];
   let done = 0;
   for (const window of windows) {
+    if (mode === "incremental" && failures.length > 0) {
+      result.notAttemptedWindows = windows.length - done;
+      log.warn(
+        `extract: ${result.notAttemptedWindows} later window${result.notAttemptedWindows > 1 ? "s" : ""} not attempted: an incremental extract stops at a failed window, so the next one starts there`,
+      );
+      break;
+    }
     let outcome: ExtractProgress["outcome"];
     if (!options.force && (await isWindowLanded(db, window))) {
       log.info(`window ${windowLabel(window)} already landed: skipped`);
@@ -170,7 +211,7 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
       outcome = "skipped";
     } else {
       options.onProgress?.({ ...progressOf(result, done, windows.length), window, outcome: "started" });
-      const w = await extractWindow(db, settings, window, options.force ?? false);
+      const w = await extractWindow(db, settings, window, { forced: options.force ?? false, mode });
       result.loadIds.push(w.loadId);
       result.bytes += w.bytes;
       if (w.status === "landed") {
@@ -191,7 +232,7 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
     options.onProgress?.({ ...progressOf(result, done, windows.length), window, outcome });
   }
   log.info(
-    `extract done: ${result.landedWindows} landed, ${result.skippedWindows} skipped, ${result.failedWindows} failed; ${result.records} records, ${result.inserted} new, ${result.duplicates} duplicates`,
+    `extract done: ${result.landedWindows} landed, ${result.skippedWindows} skipped, ${result.failedWindows} failed${result.notAttemptedWindows ? `, ${result.notAttemptedWindows} not attempted` : ""}; ${result.records} records, ${result.inserted} new, ${result.duplicates} duplicates`,
   );
   if (failures.length > 0) throw new ExtractFailedError(result, failures);
   return result;

@@ -10,6 +10,9 @@ export interface TimeWindow {
 
 export type LoadStatus = "running" | "landed" | "failed";
 
+/** 'incremental': an extract with no dates (the nightly run); only these move the watermark. */
+export type LoadMode = "incremental" | "backfill";
+
 export interface LoadRow {
   id: number;
   window_start: Date;
@@ -27,14 +30,20 @@ export interface LoadRow {
   ms: number | null;
   attempts: number;
   forced: boolean;
+  mode: LoadMode;
   error: string | null;
 }
 
 /** Writes the 'running' row before the download (in its own transaction), so a kill leaves a trace. */
-export async function startLoad(db: Queryable, window: TimeWindow, forced: boolean): Promise<number> {
+export async function startLoad(
+  db: Queryable,
+  window: TimeWindow,
+  options: { forced: boolean; mode: LoadMode },
+): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
-    "INSERT INTO elt.loads (window_start, window_end, forced, pid) VALUES ($1, $2, $3, $4) RETURNING id",
-    [utcTimestampText(window.start), utcTimestampText(window.end), forced, process.pid],
+    `INSERT INTO elt.loads (window_start, window_end, forced, mode, pid) VALUES ($1, $2, $3, $4, $5)
+     RETURNING id`,
+    [utcTimestampText(window.start), utcTimestampText(window.end), options.forced, options.mode, process.pid],
   );
   return (rows[0] as { id: number }).id;
 }
@@ -123,20 +132,43 @@ export async function isWindowLanded(db: Queryable, window: TimeWindow): Promise
   return covered >= window.end.getTime();
 }
 
-/** The end of the latest landed window: where the next incremental extract continues. */
+/**
+ * The end of the latest window landed by an incremental extract: where the next one continues.
+ * Backfills never move it, so a `--date` ahead of it cannot make the nightly run skip the days between.
+ */
 export async function lastWatermark(db: Queryable): Promise<Date | undefined> {
   const { rows } = await db.query<{ w: Date | null }>(
-    "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed'",
+    "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed' AND mode = 'incremental'",
     [],
   );
   return rows[0]?.w ?? undefined;
+}
+
+/**
+ * The earliest window an incremental extract failed that landed loads have not covered since, if
+ * any: the next incremental extract starts there at the latest, so no gap is left behind.
+ */
+export async function earliestUncoveredFailure(db: Queryable): Promise<TimeWindow | undefined> {
+  const { rows } = await db.query<{ window_start: Date; window_end: Date }>(
+    `SELECT f.window_start, f.window_end FROM elt.loads f
+     WHERE f.status = 'failed' AND f.mode = 'incremental'
+       AND NOT EXISTS (SELECT 1 FROM elt.loads l WHERE l.status = 'landed'
+                       AND l.window_start <= f.window_start AND l.window_end >= f.window_end)
+     ORDER BY f.window_start`,
+    [],
+  );
+  for (const r of rows) {
+    const window = { start: r.window_start, end: r.window_end };
+    if (!(await isWindowLanded(db, window))) return window;
+  }
+  return undefined;
 }
 
 /** The latest loads, newest first (for `elt status` and reports). */
 export async function recentLoads(db: Queryable, limit = 20): Promise<LoadRow[]> {
   const { rows } = await db.query<LoadRow>(
     `SELECT id, window_start, window_end, status, http_status, records, inserted, duplicates, bytes,
-            first_raw_id, last_raw_id, started_at, finished_at, ms, attempts, forced, error
+            first_raw_id, last_raw_id, started_at, finished_at, ms, attempts, forced, mode, error
      FROM elt.loads ORDER BY id DESC LIMIT $1`,
     [limit],
   );

@@ -54,7 +54,8 @@ describe("extract on PostgreSQL", () => {
       ["landed", 200, 1],
       ["landed", 200, 1],
     ]);
-    expect(await lastWatermark(db)).toEqual(DAY3);
+    // A backfill (dates given) never moves the incremental watermark.
+    expect(await lastWatermark(db)).toBeUndefined();
 
     // The records are the API's, untouched (jsonb equality with what the generator produced).
     const { rows: sample } = await db.query<{ record: unknown }>(
@@ -100,6 +101,62 @@ describe("extract on PostgreSQL", () => {
     expect(second.windows).toBe(1);
     const expected = expectedRecords({ seed: SEED, perDay: PER_DAY, start: DAY1, end: later });
     expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
+  });
+
+  it("incremental: a failed window stops the run, and the next night starts there (no gap)", async () => {
+    const config = testConfig(sim.url, { api: { retries: 0 }, extract: { start: "2024-03-01" } });
+    sim.setFaults([{ kind: "status", status: 500, times: 1 }]);
+    const requests = sim.requests;
+    const night1 = await extract({ db, config }, { now: DAY3 }).catch((e) => e);
+    expect(night1).toBeInstanceOf(ExtractFailedError);
+    expect(night1.result).toMatchObject({ mode: "incremental", windows: 2, failedWindows: 1 });
+    expect(night1.result).toMatchObject({ landedWindows: 0, notAttemptedWindows: 1 });
+    expect(night1.message).toContain("1 later window not attempted");
+    expect(night1.hint).toMatch(/next incremental extract .* starts again at the failed window/);
+    expect(sim.requests - requests).toBe(1);
+    expect(await lastWatermark(db)).toBeUndefined();
+
+    const night2 = await extract({ db, config }, { now: new Date("2024-03-04T00:00:00Z") });
+    expect(night2).toMatchObject({ start: DAY1, landedWindows: 3, failedWindows: 0 });
+    const expected = expectedRecords({ seed: SEED, perDay: PER_DAY, start: DAY1, end: night2.end });
+    expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
+    expect((await loads(db)).map((l) => [l.status, l.mode])).toEqual([
+      ["failed", "incremental"],
+      ["landed", "incremental"],
+      ["landed", "incremental"],
+      ["landed", "incremental"],
+    ]);
+  });
+
+  it("incremental: a backfill ahead of the watermark does not move it", async () => {
+    const config = testConfig(sim.url, { extract: { start: "2024-03-01", overlap_minutes: 60 } });
+    await extract({ db, config }, { now: DAY2 });
+    const day5 = new Date("2024-03-05T00:00:00Z");
+    const day6 = new Date("2024-03-06T00:00:00Z");
+    const backfill = await extract({ db, config }, { start: day5, end: day6, now: day6 });
+    expect(backfill.mode).toBe("backfill");
+    expect(await lastWatermark(db)).toEqual(DAY2);
+    const night = await extract({ db, config }, { now: day6 });
+    expect(night.start).toEqual(new Date("2024-03-01T23:00:00Z"));
+    // [03-05 23:00, 03-06) is covered by the backfill.
+    expect(night).toMatchObject({ windows: 5, landedWindows: 4, skippedWindows: 1 });
+    const expected = expectedRecords({ seed: SEED, perDay: PER_DAY, start: DAY1, end: day6 });
+    expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
+  });
+
+  it("incremental: starts no later than an earlier failed window that nothing has landed since", async () => {
+    const config = testConfig(sim.url, { extract: { overlap_minutes: 0 } });
+    // A ledger left by an older version: day 1 failed, day 2 landed after it.
+    await db.query(
+      `INSERT INTO elt.loads (window_start, window_end, status, mode) VALUES
+         ('2024-03-01', '2024-03-02', 'failed', 'incremental'),
+         ('2024-03-02', '2024-03-03', 'landed', 'incremental'),
+         ('2024-02-27', '2024-02-28', 'failed', 'incremental'),
+         ('2024-02-27', '2024-02-27 12:00', 'landed', 'backfill'),
+         ('2024-02-27 12:00', '2024-02-28', 'landed', 'backfill')`,
+    );
+    const night = await extract({ db, config }, { now: DAY3 });
+    expect(night).toMatchObject({ start: DAY1, windows: 2, landedWindows: 1, skippedWindows: 1 });
   });
 
   it("a backfill skips a day that nightly runs landed in pieces (coverage by the union of loads)", async () => {

@@ -54,6 +54,7 @@ export async function loads(db: Database) {
     inserted: number;
     duplicates: number;
     attempts: number;
+    mode: string;
     error: string | null;
     window_start: Date;
     window_end: Date;
