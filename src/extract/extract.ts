@@ -3,7 +3,7 @@ import type { Database } from "../db/database.ts";
 import { ConfigError } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { registerSecret } from "../log/mask.ts";
-import { parseUtc } from "./api-timestamp.ts";
+import { parseUtc, shortUtc } from "./api-timestamp.ts";
 import { ExtractFailedError } from "./extract-failed-error.ts";
 import { extractWindow, type WindowOutcome, type WindowSettings } from "./extract-window.ts";
 import {
@@ -155,13 +155,19 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
   const { db, config } = ctx;
   const settings = windowSettings(config);
   const now = options.now ?? new Date();
-  const interrupted = await failInterruptedLoads(db);
-  if (interrupted > 0)
-    log.warn(`${interrupted} load(s) left running by an interrupted extract marked failed`);
-
   if (options.end && !options.start) {
     throw new ConfigError("extract: an end needs a start", { code: "USAGE" });
   }
+  // The API has nothing yet: succeeding with "nothing to fetch" would hide a mistyped date.
+  if (options.start && options.start >= now) {
+    throw new ConfigError(`--start is in the future: ${shortUtc(options.start)} (UTC now ${shortUtc(now)})`, {
+      code: "USAGE",
+      hint: "--date and --start take UTC days or times up to now",
+    });
+  }
+  const interrupted = await failInterruptedLoads(db);
+  if (interrupted > 0)
+    log.warn(`${interrupted} load(s) left running by an interrupted extract marked failed`);
   const mode: LoadMode = options.start ? "backfill" : "incremental";
   const start = options.start ?? (await incrementalStart(db, config, now));
   const requestedEnd = options.end ?? now;

@@ -109,6 +109,10 @@ describe("elt extract", () => {
       (await runElt(["extract", "--project-dir", dir, "--date", "2024-03-01", "--start", "2024-03-01"])).code,
     ).toBe(2);
     expect((await runElt(["extract", "--project-dir", dir, "--end", "2024-03-01"])).code).toBe(2);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const future = await runElt(["extract", "--project-dir", dir, "--date", tomorrow]);
+    expect(future.code).toBe(2);
+    expect(future.stderr).toMatch(/--start is in the future/);
   });
 
   it("a backfill killed mid-way resumes: landed windows are skipped, nothing lost or doubled", async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
+import { ConfigError } from "../../src/errors.ts";
 import { extract } from "../../src/extract/extract.ts";
 import { ExtractFailedError } from "../../src/extract/extract-failed-error.ts";
 import { lastWatermark, recentLoads } from "../../src/extract/load-ledger.ts";
@@ -157,6 +158,18 @@ describe("extract on PostgreSQL", () => {
     );
     const night = await extract({ db, config }, { now: DAY3 });
     expect(night).toMatchObject({ start: DAY1, windows: 2, landedWindows: 1, skippedWindows: 1 });
+  });
+
+  it("a start in the future is a usage error (exit 2), not a silent 'nothing to fetch'", async () => {
+    const config = testConfig(sim.url);
+    const now = new Date("2024-03-01T10:00:00Z");
+    for (const start of [now, DAY2]) {
+      const error = await extract({ db, config }, { start, now }).catch((e) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(/--start is in the future: .* \(UTC now 2024-03-01 10:00\)/);
+    }
+    expect(await loads(db)).toEqual([]);
   });
 
   it("a backfill skips a day that nightly runs landed in pieces (coverage by the union of loads)", async () => {
