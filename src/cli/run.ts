@@ -1,10 +1,12 @@
 import { defineCommand } from "citty";
+import { isEltError } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { startDemo } from "../pipeline/demo.ts";
 import { DEMO_PATHS } from "../pipeline/demo-config.ts";
-import { runPipeline } from "../pipeline/run-pipeline.ts";
+import { reportEarlyFailure } from "../pipeline/report-early-failure.ts";
+import { RUN_FAILED, runPipeline } from "../pipeline/run-pipeline.ts";
 import { commonArgs } from "./common-args.ts";
-import { withProject } from "./project-context.ts";
+import { openProject, withDatabase } from "./project-context.ts";
 import { parseRunArgs, runArgs } from "./run-args.ts";
 
 export default defineCommand({
@@ -22,20 +24,26 @@ export default defineCommand({
     const options = parseRunArgs(args);
     const demo = args.demo ? await startDemo() : undefined;
     try {
-      await withProject(args, { configure: demo?.configure }, async (ctx) => {
-        await runPipeline(ctx, options);
-        if (demo) {
-          log.box(
-            [
-              "demo finished; look at:",
-              `  log        ${ctx.path(ctx.config.logs.dir)}/`,
-              `  sheet      ${ctx.path(DEMO_PATHS.sheet)}`,
-              `  email      ${ctx.path(DEMO_PATHS.email)}`,
-              `  database   ${ctx.path(DEMO_PATHS.database)} (npx elt status --demo)`,
-            ].join("\n"),
-          );
-        }
-      });
+      const project = openProject(args, demo?.configure);
+      try {
+        await withDatabase(project, {}, (ctx) => runPipeline(ctx, options));
+      } catch (error) {
+        // runPipeline reports its own failures; anything before it (no database, no lock) too.
+        const reported = isEltError(error) && error.code === RUN_FAILED;
+        if (!reported && !options.skipExport) await reportEarlyFailure(project, error);
+        throw error;
+      }
+      if (demo) {
+        log.box(
+          [
+            "demo finished; look at:",
+            `  log        ${project.path(project.config.logs.dir)}/`,
+            `  sheet      ${project.path(DEMO_PATHS.sheet)}`,
+            `  email      ${project.path(DEMO_PATHS.email)}`,
+            `  database   ${project.path(DEMO_PATHS.database)} (npx elt status --demo)`,
+          ].join("\n"),
+        );
+      }
     } finally {
       await demo?.close();
     }

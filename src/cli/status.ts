@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { demoConfig } from "../pipeline/demo-config.ts";
-import { formatRunsTable } from "../pipeline/format-runs.ts";
+import { formatStatus } from "../pipeline/format-status.ts";
 import { pipelineStatus } from "../pipeline/pipeline-status.ts";
 import { commonArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
@@ -15,25 +15,17 @@ export default defineCommand({
   },
   async run({ args }) {
     const limit = Math.max(1, Number.parseInt(args.limit ?? "10", 10) || 10);
-    // Reading never waits for a running `elt run`: no lock.
+    // Reading takes no lock and runs no migration; on the embedded database it waits only briefly.
     const configure = args.demo
       ? (c: Parameters<typeof demoConfig>[0]) => demoConfig(c, "http://127.0.0.1/")
       : undefined;
-    await withProject(args, { lock: false, configure }, async ({ db }) => {
+    await withProject(args, { lock: false, migrate: false, configure }, async ({ db }) => {
       const status = await pipelineStatus(db, limit);
       if (args.json) {
         process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
         return;
       }
-      const lines = [
-        formatRunsTable(status.runs),
-        "",
-        `extract watermark: ${status.extractWatermark?.toISOString() ?? "nothing landed yet"} (raw records: ${status.rawRecords})`,
-        ...status.models.map(
-          (m) => `model ${m.model}: raw id ${m.watermark} (${m.updated_at.toISOString()})`,
-        ),
-      ];
-      process.stdout.write(`${lines.join("\n")}\n`);
+      process.stdout.write(`${formatStatus(status)}\n`);
     });
   },
 });

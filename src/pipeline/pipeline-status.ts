@@ -17,7 +17,8 @@ async function exists(db: Queryable, relation: string): Promise<boolean> {
 
 /** What `elt status` shows; tables a project has not created yet read as empty. */
 export async function pipelineStatus(db: Queryable, limit: number): Promise<PipelineStatus> {
-  const runs = await lastRuns(db, limit);
+  // `elt status` applies no migrations (it must never run DDL beside a running job): read what exists.
+  const runs = (await exists(db, "elt.runs")) ? await lastRuns(db, limit) : [];
   let extractWatermark: Date | null = null;
   if (await exists(db, "elt.loads")) {
     const { rows } = await db.query<{ w: Date | null }>(

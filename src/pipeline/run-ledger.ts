@@ -36,7 +36,16 @@ export interface RunRow {
   error: string | null;
 }
 
+/**
+ * Writes the run's ledger row. The caller holds the project lock, so a row still 'running' belongs
+ * to a process that was killed: it is closed as failed first, so nobody waits for it.
+ */
 export async function startRun(db: Queryable, options: Record<string, unknown>): Promise<number> {
+  await db.query(
+    `UPDATE elt.runs SET status = 'failed', finished_at = now(),
+            error = coalesce(error, 'interrupted: the process ended before the run finished')
+      WHERE status = 'running'`,
+  );
   const { rows } = await db.query<{ id: number }>(
     "INSERT INTO elt.runs (options, pid, host) VALUES ($1, $2, $3) RETURNING id",
     [JSON.stringify(options), process.pid, hostname()],

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import format from "pg-format";
+import { advisoryKey } from "../db/advisory-key.ts";
 import type { Database, Queryable } from "../db/database.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
@@ -69,6 +70,10 @@ async function buildOne(
       .map((m) => [m.quoted, m.sql]),
   );
   return db.transaction(async (tx) => {
+    // Landing takes the same transaction lock: a merge never sees raw ids allocated by a landing
+    // that has not committed yet (its watermark would skip them), even if a process lost its
+    // session-level project lock.
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [advisoryKey("landing")]);
     await tx.query(createSchemaSql(model.relation.schema));
     const existing = await relationKind(tx, model.relation.schema, model.relation.name);
     const ctx = { tx, model, existing, viewModels };

@@ -1,3 +1,4 @@
+import format from "pg-format";
 import { errorMessage } from "../../errors.ts";
 import { dependentViews } from "../relation-info.ts";
 import type { MaterializeContext } from "./context.ts";
@@ -24,15 +25,11 @@ export async function replaceRelation(ctx: MaterializeContext, create: () => Pro
           : viewSql(d.quoted, fresh ?? d.definition, false),
       );
       if (d.comment !== null && !fresh)
-        await tx.query(`COMMENT ON VIEW ${d.quoted} IS ${quoteText(d.comment)}`);
+        await tx.query(`COMMENT ON VIEW ${d.quoted} IS ${format("%L", d.comment)}`);
     } catch (error) {
       throw new Error(
         `dependent view ${d.quoted} cannot be recreated on the new ${model.quoted}: ${errorMessage(error)}`,
       );
     }
   }
-}
-
-function quoteText(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }

@@ -1,10 +1,11 @@
 import { formatDuration } from "../log/timestamp.ts";
+import type { PipelineStatus } from "./pipeline-status.ts";
 import type { RunRow } from "./run-ledger.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 19) : "");
 
-/** The last runs as a plain-text table for people (`elt status`). */
-export function formatRunsTable(runs: RunRow[]): string {
+/** The last runs as a plain-text table for people. */
+function formatRunsTable(runs: RunRow[]): string {
   const header = [
     "run",
     "started (UTC)",
@@ -34,4 +35,15 @@ export function formatRunsTable(runs: RunRow[]): string {
       .join("  ")
       .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** `elt status` for people: the runs table, then the watermarks. */
+export function formatStatus(status: PipelineStatus): string {
+  const landed = status.extractWatermark?.toISOString() ?? "nothing landed yet";
+  return [
+    formatRunsTable(status.runs),
+    "",
+    `extract watermark: ${landed} (raw records: ${status.rawRecords})`,
+    ...status.models.map((m) => `model ${m.model}: raw id ${m.watermark} (${m.updated_at.toISOString()})`),
+  ].join("\n");
 }

@@ -1,0 +1,65 @@
+import { type ExitCode, errorMessage, exitCodeOf } from "../errors.ts";
+import { log } from "../log/logger.ts";
+import { stage } from "../log/stage.ts";
+import type { StageRecord } from "./run-ledger.ts";
+
+/**
+ * Runs a run's stages one by one, logging each (start, end, duration) and recording its outcome for
+ * the ledger and the report. A failing stage is recorded, never thrown: the caller decides what
+ * still makes sense to run.
+ */
+export class StageRecorder {
+  readonly stages: StageRecord[] = [];
+  readonly failures: string[] = [];
+  readonly warnings: string[] = [];
+  /** A configuration mistake (2) or a bug (3) in any stage outranks "finished with failures" (1). */
+  exitCode: ExitCode = 1;
+
+  get failed(): boolean {
+    return this.failures.length > 0;
+  }
+
+  /** The stage's value, or undefined when it failed (`onError` sees the error first). */
+  async step<T>(
+    name: string,
+    fn: () => Promise<T>,
+    summarize?: (value: T) => string,
+    onError?: (error: unknown) => void,
+  ): Promise<T | undefined> {
+    const started = performance.now();
+    try {
+      const { value, ms } = await stage(name, fn, summarize);
+      this.stages.push({ name, status: "success", ms: Math.round(ms), detail: summarize?.(value) });
+      return value;
+    } catch (error) {
+      onError?.(error);
+      this.fail(name, error, performance.now() - started);
+      return undefined;
+    }
+  }
+
+  /** Records a failure that happened outside a stage (the stage itself already logged it). */
+  fail(name: string, error: unknown, ms = 0): void {
+    this.exitCode = Math.max(this.exitCode, exitCodeOf(error)) as ExitCode;
+    this.stages.push({ name, status: "failed", ms: Math.round(ms), detail: errorMessage(error) });
+    this.failures.push(`${name}: ${errorMessage(error)}`);
+  }
+
+  /** A stage that ran to the end but whose outcome is a failure (a model or a data test failed). */
+  failOutcome(name: string, message: string): void {
+    const recorded = this.stages.findLast((s) => s.name === name);
+    if (recorded) recorded.status = "failed";
+    log.error(`${name}: ${message}`);
+    this.failures.push(`${name}: ${message}`);
+  }
+
+  skip(name: string, why: string): void {
+    log.warn(`${name}: skipped (${why})`);
+    this.stages.push({ name, status: "skipped", ms: 0, detail: why });
+  }
+
+  warn(message: string): void {
+    log.warn(message);
+    this.warnings.push(message);
+  }
+}
