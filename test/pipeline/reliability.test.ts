@@ -307,6 +307,16 @@ describe("elt run: reliability", () => {
     expect(await gradeRows(db.url)).toEqual(reference.grade);
     const runs = await query<{ status: string }>(db.url, "SELECT status FROM elt.runs ORDER BY id");
     expect(runs.map((r) => r.status)).toEqual(["success", "success"]);
+
+    // A run killed outright leaves its row 'running'; the next run (holding the lock) closes it.
+    await query(db.url, "INSERT INTO elt.runs (status) VALUES ('running')");
+    expect((await elt(dir, ["run", ...WINDOW, "--skip-export"])).code).toBe(0);
+    const closed = await query<{ status: string; error: string | null }>(
+      db.url,
+      "SELECT status, error FROM elt.runs ORDER BY id",
+    );
+    expect(closed[2]).toEqual({ status: "failed", error: expect.stringMatching(/^interrupted/) });
+    expect(closed[3]?.status).toBe("success");
   }, 300_000);
 
   it("a second run that cannot get the lock in time exits 1 with a clear message", async () => {
@@ -348,6 +358,16 @@ describe("elt run: reliability", () => {
     expect(smtp.received.slice(before).some((m) => /failed/.test(m.mail.subject ?? ""))).toBe(true);
     const [run] = await query<{ status: string }>(db.url, "SELECT status FROM elt.runs");
     expect(run?.status).toBe("failed");
+  }, 300_000);
+
+  it("a run that cannot even start (database unreachable) still sends the failure email", async () => {
+    const dir = project("postgres://postgres:" + DB_PASSWORD + "@127.0.0.1:1/nowhere", "unreachable");
+    const before = smtp.received.length;
+    const result = await elt(dir, ["run", ...WINDOW]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot connect to postgres:\/\/127\.0\.0\.1:1\/nowhere/);
+    const mail = smtp.received.slice(before).find((m) => /failed/.test(m.mail.subject ?? ""));
+    expect(mail?.mail.text).toMatch(/could not start: cannot connect/);
   }, 300_000);
 
   it("log retention deletes only the tool's own old dated logs", async () => {
