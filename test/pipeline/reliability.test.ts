@@ -361,7 +361,7 @@ describe("elt run: reliability", () => {
   }, 300_000);
 
   it("a run that cannot even start (database unreachable) still sends the failure email", async () => {
-    const dir = project("postgres://postgres:" + DB_PASSWORD + "@127.0.0.1:1/nowhere", "unreachable");
+    const dir = project(`postgres://postgres:${DB_PASSWORD}@127.0.0.1:1/nowhere`, "unreachable");
     const before = smtp.received.length;
     const result = await elt(dir, ["run", ...WINDOW]);
     expect(result.code).toBe(1);
