@@ -1,4 +1,4 @@
-import { RunFailedError } from "../errors.ts";
+import { EltError } from "../errors.ts";
 import type { ExtractResult } from "./extract.ts";
 import type { WindowOutcome } from "./extract-window.ts";
 import { windowLabel } from "./window-label.ts";
@@ -7,10 +7,19 @@ const HINTS = {
   incremental:
     "the next incremental extract (no dates) starts again at the failed window; rerun it once the cause is fixed",
   backfill: "rerun the same command: landed windows are skipped, failed ones are fetched again",
+  credentials:
+    "the API refused the credentials: check api.client and api.client_key in project.yml " +
+    "(the shipped one reads ELT_API_CLIENT and ELT_API_CLIENT_KEY), then rerun",
 } as const;
 
-/** Thrown when some window failed for good: exit 1, with the counts and the failed windows. */
-export class ExtractFailedError extends RunFailedError {
+const isAuthFailure = (f: WindowOutcome) => f.httpStatus === 401 || f.httpStatus === 403;
+
+/**
+ * Thrown when some window failed for good, with the counts and the failed windows. Exit 1 (the run
+ * finished with failures), except when every failure is a 401/403: that is a configuration mistake
+ * (wrong client or key), which no rerun fixes, so exit 2.
+ */
+export class ExtractFailedError extends EltError {
   readonly result: ExtractResult;
   readonly failures: WindowOutcome[];
 
@@ -26,9 +35,11 @@ export class ExtractFailedError extends RunFailedError {
     const skipped = result.notAttemptedWindows;
     const notAttempted =
       skipped > 0 ? `; ${skipped} later window${skipped > 1 ? "s" : ""} not attempted` : "";
+    const credentials = failures.length > 0 && failures.every(isAuthFailure);
     super(`extract: ${failures.length} of ${result.windows} windows failed: ${list}${more}${notAttempted}`, {
-      code: "EXTRACT_FAILED",
-      hint: HINTS[result.mode],
+      code: credentials ? "API_CREDENTIALS" : "EXTRACT_FAILED",
+      exitCode: credentials ? 2 : 1,
+      hint: HINTS[credentials ? "credentials" : result.mode],
     });
     this.name = "ExtractFailedError";
     this.result = result;

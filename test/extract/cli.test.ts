@@ -74,15 +74,16 @@ describe("elt extract", () => {
   });
 
   it.each([
-    ["a wrong client_key: 403, no retry", { client_key: "wrong-key-123456" }, [], 403, 1],
-    ["503 on every attempt", {}, [{ kind: "status", status: 503 }], 503, 3],
+    ["a wrong client_key: 403, no retry, exit 2", { client_key: "wrong-key-123456" }, [], 403, 1, 2],
+    ["503 on every attempt, exit 1", {}, [{ kind: "status", status: 503 }], 503, 3, 1],
   ] as const)(
-    "fails for good on %s: ERROR with the status, exit 1, nothing landed",
-    async (_n, api, faults, status, attempts) => {
+    "fails for good on %s: ERROR with the status, nothing landed",
+    async (_n, api, faults, status, attempts, code) => {
       sim.setFaults([...faults]);
       const dir = project(api);
       const result = await runElt(["extract", "--project-dir", dir, "--date", "2024-03-01"]);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(code);
+      if (code === 2) expect(result.stderr).toMatch(/ELT_API_CLIENT_KEY/);
       expect(result.stderr).toMatch(
         new RegExp(
           `download \\[2024-03-01 00:00, 2024-03-02 00:00\\) failed with HTTP ${status} after ${attempts} attempt`,

@@ -209,18 +209,22 @@ describe("extract on PostgreSQL", () => {
   });
 
   it.each([
-    ["403 (no retry)", [{ kind: "status", status: 403 }], 403, 1],
-    ["503 every time", [{ kind: "status", status: 503 }], 503, 4],
-    ["a body cut off every time", [{ kind: "truncate" }], 200, 4],
+    ["403 (no retry)", [{ kind: "status", status: 403 }], 403, 1, 2],
+    ["401 (no retry)", [{ kind: "status", status: 401 }], 401, 1, 2],
+    ["503 every time", [{ kind: "status", status: 503 }], 503, 4, 1],
+    ["a body cut off every time", [{ kind: "truncate" }], 200, 4, 1],
   ] as const)(
     "fails a window for good on %s: nothing landed, the other windows still run",
-    async (_n, plan, status, attempts) => {
+    async (_n, plan, status, attempts, exitCode) => {
       const config = testConfig(sim.url);
       // The first window fails (all its attempts), the second is served normally.
       sim.setFaults([{ ...plan[0], times: attempts }]);
       const error = await extract({ db, config }, { start: DAY1, end: DAY3 }).catch((e) => e);
       expect(error).toBeInstanceOf(ExtractFailedError);
-      expect(error.exitCode).toBe(1);
+      // 401/403: wrong credentials, a configuration mistake (exit 2); anything else exit 1.
+      expect(error.exitCode).toBe(exitCode);
+      expect(error.hint).toMatch(exitCode === 2 ? /ELT_API_CLIENT_KEY/ : /rerun the same command/);
+      expect(error.message).not.toContain("demo-key");
       expect(error.message).toContain("1 of 2 windows failed");
       if (status !== 200) expect(error.message).toContain(`HTTP ${status}`);
       expect(error.result).toMatchObject({ landedWindows: 1, failedWindows: 1 });
@@ -236,6 +240,18 @@ describe("extract on PostgreSQL", () => {
       expect(rerun).toMatchObject({ landedWindows: 1, skippedWindows: 1 });
     },
   );
+
+  it("a 403 beside another kind of failure is not only a credentials problem: exit 1", async () => {
+    const config = testConfig(sim.url, { api: { retries: 0 } });
+    sim.setFaults([
+      { kind: "status", status: 403, times: 1 },
+      { kind: "status", status: 500, times: 1 },
+    ]);
+    const error = await extract({ db, config }, { start: DAY1, end: DAY3 }).catch((e) => e);
+    expect(error).toBeInstanceOf(ExtractFailedError);
+    expect(error.message).toContain("2 of 2 windows failed");
+    expect(error.exitCode).toBe(1);
+  });
 
   it("fails a window after retrying network errors (nothing listening), naming the cause", async () => {
     const closed = await startSimulator();
