@@ -27,6 +27,17 @@ export interface Queryable {
 
 export type DatabaseKind = "postgres" | "pglite";
 
+/**
+ * A lock taken by `tryLock`. Calling it releases the lock (as before); `held()` says whether this
+ * process still holds it: a PostgreSQL session lock dies with its connection (backend terminated,
+ * failover, idle_session_timeout), and then another process may take it.
+ */
+export interface HeldLock {
+  (): Promise<void>;
+  /** False once the lock is gone (connection lost, lock file taken over); never throws. */
+  held(): Promise<boolean>;
+}
+
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /** Human-readable target with secrets removed, for logs. */
@@ -38,8 +49,9 @@ export interface Database extends Queryable {
   /**
    * Takes the named exclusive lock if free, returning its release; undefined when another holder has it.
    * On PostgreSQL an advisory lock on a dedicated connection; on the embedded engine the whole data
-   * folder is already held exclusively by this process (lock file), so it always succeeds.
+   * folder is already held exclusively by this process (lock file), so it always succeeds, and
+   * `held()` checks that lock file is still this process's.
    */
-  tryLock(name: string): Promise<(() => Promise<void>) | undefined>;
+  tryLock(name: string): Promise<HeldLock | undefined>;
   close(): Promise<void>;
 }

@@ -11,7 +11,10 @@ export interface OpenDatabaseOptions {
   url?: string | undefined;
   /** Embedded data folder (absolute, or relative to the working folder). */
   embeddedDir: string;
-  /** How long to wait for another process that holds the embedded folder. */
+  /**
+   * How long to wait for another process that holds the embedded folder (0: give up at once).
+   * Independent of the project lock's wait: a read-only command may pass a short one.
+   */
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
 }
@@ -42,8 +45,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const release = await waitFor(() => tryLockFile(lockPath), options.lockTimeoutMs ?? 0);
   if (!release) {
     const owner = lockFileOwner(lockPath);
+    const holder = owner ? ` (pid ${owner.pid} on ${owner.host} since ${owner.since})` : "";
     throw new EltError(
-      `the embedded database ${dataDir} is in use by another elt process${owner ? ` (pid ${owner.pid} since ${owner.since})` : ""}; gave up after ${Math.round((options.lockTimeoutMs ?? 0) / 1000)} s`,
+      `the embedded database ${dataDir} is in use by another elt process${holder}; gave up after ${Math.round((options.lockTimeoutMs ?? 0) / 1000)} s`,
       {
         code: "LOCKED",
         exitCode: 1,
@@ -52,7 +56,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     );
   }
   try {
-    return await pgliteDatabase({ dataDir, onClose: release });
+    return await pgliteDatabase({ dataDir, onClose: release, folderHeld: release.held });
   } catch (error) {
     release();
     throw error;

@@ -2,8 +2,11 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
+import { ConfigError } from "../errors.ts";
 import { advisoryKey } from "./advisory-key.ts";
 import type { Database, Queryable, QueryResult, Row } from "./database.ts";
+import { INVALID_URL_MESSAGE, parseDatabaseUrl } from "./database-url.ts";
+import { isConnectionError } from "./is-connection-error.ts";
 import { typeParsers } from "./type-parsers.ts";
 
 const types = {
@@ -39,17 +42,27 @@ export interface PgDatabaseOptions {
 
 /** A pg Pool behind the Database interface. */
 export function pgDatabase(options: PgDatabaseOptions): Database {
+  // Checked before pg sees it: pg's own parse error would go up as a crash with a stack trace.
+  const target = parseDatabaseUrl(options.url);
+  if (!target) {
+    throw new ConfigError(`database URL (database.url / DATABASE_URL): ${INVALID_URL_MESSAGE}`, {
+      code: "CONFIG_DATABASE_URL",
+    });
+  }
   const pool = new pg.Pool({
     connectionString: options.url,
     types,
     max: 4,
+    // The project lock lives on one long-idle connection: keepalives notice a dead peer (failover,
+    // a dropped NAT entry) within minutes instead of the OS default of two hours idle.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 30_000,
     application_name: options.applicationName ?? "elt",
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   // An idle client dropped by the server (e.g. pg_terminate_backend) must not crash the process.
   pool.on("error", () => {});
   const poolQueryable = clientQueryable(pool);
-  const url = new URL(options.url);
 
   async function withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -71,7 +84,9 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
 
   return {
     kind: "postgres",
-    description: `postgres://${url.hostname}:${url.port || 5432}${url.pathname}`,
+    description: target.host.startsWith("/")
+      ? `postgres (socket ${target.host}) database ${target.database}`
+      : `postgres://${target.host}:${target.port || 5432}/${target.database}`,
     query: poolQueryable.query,
     copyFrom: (sql, lines) => withClient((c) => clientQueryable(c).copyFrom(sql, lines)),
     transaction: (fn) =>
@@ -107,7 +122,7 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
         release(error as Error);
         throw error;
       }
-      return async () => {
+      const unlock = async () => {
         try {
           await client.query("SELECT pg_advisory_unlock($1)", [advisoryKey(name)]);
           release();
@@ -115,6 +130,7 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
           release(error as Error);
         }
       };
+      return Object.assign(unlock, { held: () => sessionHoldsLock(client, name) });
     },
     close: () => pool.end(),
   };
@@ -122,11 +138,31 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
 
 const ignore = () => {};
 
-function isConnectionError(error: Error | undefined): boolean {
-  if (!error) return false;
-  const code = (error as { code?: string }).code ?? "";
-  // 57P01 admin shutdown (pg_terminate_backend), 08xxx connection exceptions, socket errors.
-  return (
-    code === "57P01" || code.startsWith("08") || /Connection terminated|ECONNRESET|EPIPE/.test(error.message)
-  );
+const HELD_CHECK_TIMEOUT_MS = 15_000;
+
+/**
+ * Asks the lock's own session whether it still holds the advisory lock (a bigint key shows in
+ * pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid 1). A dead connection fails the
+ * query; a server that does not answer in time counts as lost too, since its session may be gone.
+ */
+async function sessionHoldsLock(client: pg.PoolClient, name: string): Promise<boolean> {
+  const key = BigInt.asUintN(64, BigInt(advisoryKey(name)));
+  const check = client
+    .query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks
+                       WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                         AND classid = $1::oid AND objid = $2::oid AND objsubid = 1) AS held`,
+      [(key >> 32n).toString(), (key & 0xffffffffn).toString()],
+    )
+    .then((r) => r.rows[0]?.held === true)
+    .catch(() => false);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), HELD_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -49,6 +49,8 @@ export interface PgliteDatabaseOptions {
   dataDir?: string;
   /** Called by close(): releases the data folder's lock file. */
   onClose?: () => void;
+  /** Whether the data folder's lock file is still this process's (tryLock's `held()`). */
+  folderHeld?: () => boolean;
 }
 
 /** In-process PGlite behind the Database interface: one session, so every call is serialised. */
@@ -66,7 +68,8 @@ export async function pgliteDatabase(options: PgliteDatabaseOptions): Promise<Da
     transaction: (fn) => db.transaction((tx) => fn(sessionQueryable(tx))),
     withConnection: (fn) => fn(root),
     async tryLock() {
-      return async () => {};
+      const folderHeld = options.folderHeld ?? (() => true);
+      return Object.assign(async () => {}, { held: async () => !db.closed && folderHeld() });
     },
     async close() {
       try {

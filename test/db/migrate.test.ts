@@ -112,7 +112,7 @@ function holdLock(
   dir: string,
   ms: number,
   env: Record<string, string>,
-): Promise<{ done: Promise<number | null> }> {
+): Promise<{ done: Promise<number | null>; stop(): Promise<number | null> }> {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", join(PACKAGE_ROOT, "test/helpers/hold-lock.ts"), dir, String(ms)],
@@ -122,9 +122,13 @@ function holdLock(
     },
   );
   const done = new Promise<number | null>((r) => child.on("close", r));
+  const stop = () => {
+    child.kill();
+    return done;
+  };
   return new Promise((resolve, reject) => {
     child.stdout.on("data", (d: Buffer) => {
-      if (d.toString().includes("locked")) resolve({ done });
+      if (d.toString().includes("locked")) resolve({ done, stop });
     });
     child.on("error", reject);
     done.then((code) => reject(new Error(`lock holder exited early (${code})`)));
@@ -138,14 +142,15 @@ describe.each([
   it("a second command waits for the holder, then gives up with exit 1 and a clear message", async () => {
     const dir = tempProject({ "project.yml": PROJECT["project.yml"] });
     const env = envOf();
-    const holder = await holdLock(dir, 3500, env);
+    // Held until the second gives up, however slow a loaded machine starts it.
+    const holder = await holdLock(dir, 120_000, env);
     const started = Date.now();
     const second = await runElt(["seed", "--project-dir", dir], { env: { ...env, LOCK_TIMEOUT: "1" } });
+    await holder.stop();
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/another elt (command is running|process)|in use by another elt process/);
     expect(second.stderr).toMatch(/gave up after (waiting )?1 s/);
-    await holder.done;
   });
 
   it("a second command that waits long enough runs after the holder releases", async () => {
