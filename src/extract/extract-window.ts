@@ -33,6 +33,10 @@ export interface WindowOutcome {
   error?: string;
 }
 
+const HOUR_MS = 3_600_000;
+/** Windows at least this long are expected to hold records. */
+const EMPTY_WARN_HOURS = 12;
+
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
@@ -120,6 +124,14 @@ export async function extractWindow(
       log.info(
         `download ${label} done: ${landed.records} records, ${formatBytes(bytes)} in ${formatDuration(performance.now() - t0)}; landed ${landed.inserted} new, ${duplicates} duplicates (load ${loadId})`,
       );
+      // A quiet day can be real, so the window still lands; but a long empty window is more often
+      // the vendor's outage, and once landed it is skipped for good.
+      const hours = (window.end.getTime() - window.start.getTime()) / HOUR_MS;
+      if (landed.records === 0 && hours >= EMPTY_WARN_HOURS) {
+        log.warn(
+          `API returned no records for a ${Number(hours.toFixed(1))} h window ${label}; it will not be fetched again unless --force`,
+        );
+      }
       return {
         window,
         loadId,

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { LogObject } from "consola";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
@@ -8,7 +9,7 @@ import { ConfigError } from "../../src/errors.ts";
 import { extract } from "../../src/extract/extract.ts";
 import { ExtractFailedError } from "../../src/extract/extract-failed-error.ts";
 import { lastWatermark, recentLoads } from "../../src/extract/load-ledger.ts";
-import { configureLogging } from "../../src/log/logger.ts";
+import { configureLogging, log } from "../../src/log/logger.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
 import { canonical, expectedRecords, loads, rawCount, testConfig } from "./helpers.ts";
@@ -251,6 +252,38 @@ describe("extract on PostgreSQL", () => {
     expect(error).toBeInstanceOf(ExtractFailedError);
     expect(error.message).toContain("2 of 2 windows failed");
     expect(error.exitCode).toBe(1);
+  });
+
+  it("lands an empty 24 h window but warns that it will not be fetched again", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("[]");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const warnings: string[] = [];
+    const reporter = {
+      log: (o: LogObject) => {
+        if (o.type === "warn") warnings.push(o.args.join(" "));
+      },
+    };
+    log.addReporter(reporter);
+    const level = log.level;
+    log.level = 1; // warn
+    try {
+      const config = testConfig(`http://127.0.0.1:${port}/api/statistics`, { extract: { window_hours: 24 } });
+      const result = await extract({ db, config }, { start: DAY1, end: new Date("2024-03-02T06:00:00Z") });
+      expect(result).toMatchObject({ landedWindows: 2, records: 0 });
+      // Only the 24 h window: an empty 6 h one is unremarkable.
+      expect(warnings).toEqual([
+        "API returned no records for a 24 h window [2024-03-01 00:00, 2024-03-02 00:00); it will not be fetched again unless --force",
+      ]);
+      expect((await loads(db)).map((l) => l.status)).toEqual(["landed", "landed"]);
+    } finally {
+      log.level = level;
+      log.removeReporter(reporter);
+      server.close();
+    }
   });
 
   it("fails a window after retrying network errors (nothing listening), naming the cause", async () => {
