@@ -40,6 +40,9 @@ export interface LockFileOptions {
 
 /** Lock files this process holds (path → token), so it never takes over its own lock. */
 const heldHere = new Map<string, string>();
+/** Releases of the locks still held, run when the process exits without closing them. */
+const releaseAtExit = new Set<() => void>();
+let exitHookInstalled = false;
 
 function readOwner(path: string): LockFileOwner | undefined {
   try {
@@ -129,12 +132,18 @@ function create(path: string, options: LockFileOptions): LockFileHandle {
   const release = () => {
     if (released) return;
     released = true;
-    process.off("exit", release);
+    releaseAtExit.delete(release);
     void heartbeat.terminate();
     if (heldHere.get(path) === token) heldHere.delete(path);
     if (held()) rmSync(path, { force: true });
   };
-  process.on("exit", release);
+  releaseAtExit.add(release);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", () => {
+      for (const r of [...releaseAtExit]) r();
+    });
+  }
   return Object.assign(release, { held });
 }
 

@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type LockFileHandle, lockFileOwner, tryLockFile } from "../../src/db/lock-file.ts";
+import { PACKAGE_ROOT } from "../../src/package-root.ts";
 
 function lockPath(): string {
   return join(mkdtempSync(join(tmpdir(), "elt-lockfile-")), "pgdata.lock");
@@ -90,5 +92,44 @@ describe("the embedded database's lock file", () => {
     expect(winner.held()).toBe(true);
     expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(process.pid);
     winner();
+  });
+
+  it("two real processes racing over 40 stale locks: each lock has exactly one winner", async () => {
+    const paths = Array.from({ length: 40 }, () => {
+      const path = lockPath();
+      foreignLock(path, { pid: 1, host: "another-container" }, 60_000);
+      return path;
+    });
+    const racers = [0, 1].map(() => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", join(PACKAGE_ROOT, "test/db/lock-file-racer.ts"), ...paths],
+        { stdio: ["pipe", "pipe", "inherit"] },
+      );
+      let out = "";
+      const lines = new Promise<string[]>((resolve) => {
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          const all = out.trim().split("\n");
+          if (all.length >= 2) resolve(all);
+        });
+      });
+      const ready = new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+      return { child, ready, lines, closed: new Promise((r) => child.on("close", r)) };
+    });
+    await Promise.all(racers.map((r) => r.ready));
+    const start = Date.now() + 300;
+    for (const r of racers) r.child.stdin.write(`${start}\n`);
+    const results = await Promise.all(
+      racers.map(async (r) => JSON.parse((await r.lines)[1] as string) as boolean[]),
+    );
+    const owners = paths.map((path) => lockFileOwner(path)?.pid);
+    for (const r of racers) r.child.stdin.end();
+    await Promise.all(racers.map((r) => r.closed));
+    const [a = [], b = []] = results;
+    paths.forEach((_, i) => {
+      expect([a[i], b[i]].filter(Boolean), `lock ${i}`).toHaveLength(1);
+      expect(owners[i], `lock ${i}`).toBe((a[i] ? racers[0] : racers[1])?.child.pid);
+    });
   });
 });
