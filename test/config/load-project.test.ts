@@ -6,6 +6,7 @@ import { loadProject } from "../../src/config/load-project.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { clearSecrets, maskSecrets } from "../../src/log/mask.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
+import { runElt } from "../helpers/cli.ts";
 import { tempProject } from "../helpers/project.ts";
 
 function errorOf(fn: () => unknown): ConfigError {
@@ -115,6 +116,16 @@ describe("loadProject", () => {
     // The passwords were registered anyway: a later message quoting them is masked.
     expect(maskSecrets("login Ab3/xYz9+q and Pg9/secret:x")).toBe("login *** and ***");
     clearSecrets();
+  });
+
+  it("elt exits 2 on an unparseable DATABASE_URL, naming the key, without the password or a stack", async () => {
+    const dir = tempProject({ "project.yml": "database:\n  url: ${DATABASE_URL:-}\n" });
+    const result = await runElt(["migrate", "--project-dir", dir], {
+      env: { DATABASE_URL: "postgres://grade:Pg9/secret@db:5432/grade" },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/database\.url: not a valid URL; percent-encode special characters/);
+    expect(result.stderr).not.toMatch(/secret|\bat \S+\.ts:\d+/);
   });
 
   it("registers a URL password that new URL misreads, and accepts pg's socket forms", () => {
