@@ -147,6 +147,7 @@ export async function extractWindow(
         lastRawId: landed.lastRawId,
       };
     } catch (error) {
+      download?.cancel();
       bytes = download?.bytes() ?? 0;
       last = asAttemptError(error);
       if (!last.retriable || attempt >= maxAttempts) break;

@@ -18,6 +18,12 @@ export interface Download {
   body: AsyncIterable<Uint8Array>;
   /** Bytes received so far. */
   bytes(): number;
+  /**
+   * Gives up on the response: aborts the request and releases the connection. Call it whenever the
+   * attempt fails, since a body never read (landing failed before it started) holds the socket open.
+   * Harmless after the body was read.
+   */
+  cancel(): void;
 }
 
 const EXCERPT_BYTES = 4096;
@@ -136,5 +142,10 @@ export async function openDownload(api: ApiSettings, window: TimeWindow): Promis
       clearTimeout(timer);
     }
   }
-  return { httpStatus, body: body(), bytes: () => bytes };
+  const cancel = () => {
+    clearTimeout(timer);
+    if (stream && !stream.locked) stream.cancel().catch(() => {});
+    controller.abort();
+  };
+  return { httpStatus, body: body(), bytes: () => bytes, cancel };
 }

@@ -286,6 +286,50 @@ describe("extract on PostgreSQL", () => {
     }
   });
 
+  it("releases the response when landing fails before reading the body", async () => {
+    // A role that may not create temporary tables: landing fails at CREATE TEMP TABLE, after the
+    // response headers arrived and before a byte of the body was read.
+    const role = `${pgdb.name}_notemp`;
+    await db.query(`REVOKE TEMP ON DATABASE "${pgdb.name}" FROM PUBLIC`);
+    await db.query(`CREATE ROLE "${role}" LOGIN`);
+    await db.query(
+      `GRANT USAGE ON SCHEMA elt, raw TO "${role}";
+       GRANT SELECT, INSERT, UPDATE ON elt.loads, raw.api_attempts TO "${role}"`,
+    );
+    let closed!: () => void;
+    const released = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    // Headers and the first bytes, then the body stays open until the client lets go.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write("[");
+      res.on("close", () => closed());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const url = new URL(pgdb.url);
+    url.username = role;
+    const limited = await openDatabase({ url: url.toString(), embeddedDir: "unused" });
+    try {
+      const config = testConfig(`http://127.0.0.1:${port}/api/statistics`, { api: { retries: 0 } });
+      const error = await extract({ db: limited, config }, { start: DAY1, end: DAY2 }).catch((e) => e);
+      expect(error).toBeInstanceOf(ExtractFailedError);
+      expect(error.message).toMatch(/landing failed \(SQLSTATE 42501\)/);
+      const outcome = await Promise.race([
+        released.then(() => "released"),
+        new Promise((resolve) => setTimeout(resolve, 5000, "still open")),
+      ]);
+      expect(outcome).toBe("released");
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await limited.close();
+      await db.query(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`);
+      await db.query(`GRANT TEMP ON DATABASE "${pgdb.name}" TO PUBLIC`);
+    }
+  });
+
   it("fails a window after retrying network errors (nothing listening), naming the cause", async () => {
     const closed = await startSimulator();
     const url = closed.url;
