@@ -122,7 +122,10 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
         release(error as Error);
         throw error;
       }
+      let released = false;
       const unlock = async () => {
+        if (released) return;
+        released = true;
         try {
           await client.query("SELECT pg_advisory_unlock($1)", [advisoryKey(name)]);
           release();
@@ -130,7 +133,8 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
           release(error as Error);
         }
       };
-      return Object.assign(unlock, { held: () => sessionHoldsLock(client, name) });
+      // Once released the client is back in the pool, in someone else's hands: never query it.
+      return Object.assign(unlock, { held: async () => !released && sessionHoldsLock(client, name) });
     },
     close: () => pool.end(),
   };
