@@ -1,3 +1,4 @@
+import { advisoryKey } from "../db/advisory-key.ts";
 import type { Database, Queryable } from "../db/database.ts";
 import { utcTimestampText } from "../db/type-parsers.ts";
 import { copyTextLine } from "./copy-text.ts";
@@ -13,11 +14,14 @@ export interface Landed {
   lastRawId: number | null;
 }
 
+const LANDING_LOCK = advisoryKey("landing");
+
 /**
  * Lands one response atomically: its elements stream through COPY into a temporary table (jsonb
  * validates each), then move into raw.api_attempts, skipping records already there (same md5 of
  * the jsonb text), and `finish` records the load in the same transaction. A cut-off or invalid
- * body, or a database failure, rolls everything back: nothing of the attempt is visible.
+ * body, or a database failure, rolls everything back: nothing of the attempt is visible. The
+ * transaction holds the "landing" advisory lock, so landings of two processes never interleave.
  */
 export async function landWindow(
   db: Database,
@@ -27,6 +31,9 @@ export async function landWindow(
   finish: (tx: Queryable, landed: Landed) => Promise<void>,
 ): Promise<Landed> {
   return db.transaction(async (tx) => {
+    // Landings never interleave, even if the session-level project lock was lost (a dropped
+    // connection): raw.api_attempts ids must grow in landing order for the models' watermark.
+    await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [LANDING_LOCK]);
     await tx.query(
       `CREATE TEMP TABLE elt_landing (ord bigint GENERATED ALWAYS AS IDENTITY, record jsonb NOT NULL)
        ON COMMIT DROP`,

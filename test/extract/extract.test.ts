@@ -1,7 +1,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { LogObject } from "consola";
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { advisoryKey } from "../../src/db/advisory-key.ts";
 import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
@@ -327,6 +329,31 @@ describe("extract on PostgreSQL", () => {
       await limited.close();
       await db.query(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`);
       await db.query(`GRANT TEMP ON DATABASE "${pgdb.name}" TO PUBLIC`);
+    }
+  });
+
+  it("landing waits for the 'landing' advisory lock, whoever holds it", async () => {
+    const other = new pg.Client({ connectionString: pgdb.url });
+    await other.connect();
+    try {
+      await other.query("SELECT pg_advisory_lock($1::bigint)", [advisoryKey("landing")]);
+      const config = testConfig(sim.url);
+      const running = extract({ db, config }, { start: DAY1, end: DAY2 });
+      let waiting = false;
+      for (let i = 0; i < 400 && !waiting; i++) {
+        const { rows } = await other.query(
+          `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+           WHERE l.locktype = 'advisory' AND NOT l.granted AND a.datname = current_database()`,
+        );
+        waiting = rows.length > 0;
+        if (!waiting) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(waiting).toBe(true);
+      expect(await rawCount(db)).toEqual({ n: 0, distinct: 0 });
+      await other.query("SELECT pg_advisory_unlock($1::bigint)", [advisoryKey("landing")]);
+      expect(await running).toMatchObject({ landedWindows: 1 });
+    } finally {
+      await other.end();
     }
   });
 
