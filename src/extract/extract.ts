@@ -148,8 +148,8 @@ async function watermarkStart(db: Database, config: ProjectConfig, now: Date): P
  * in elt.loads. Windows already covered by landed loads are skipped unless `force`. In a backfill a
  * failed window does not stop the others; an incremental extract stops at the first failed window
  * (landing later ones would move the watermark past the gap). Either way an ExtractFailedError then
- * names the failed windows. Call it with the
- * project lock held (withProject does): it marks 'running' loads of dead processes failed.
+ * names the failed windows. Call it with the project lock held (withProject does): it marks
+ * 'running' loads of dead processes failed.
  */
 export async function extract(ctx: ExtractContext, options: ExtractOptions = {}): Promise<ExtractResult> {
   const { db, config } = ctx;
