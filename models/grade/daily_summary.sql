@@ -4,7 +4,8 @@ schema: grade
 tags: [grade, daily]
 description: >-
   One row per UTC day (the date of created_at) with attempts in grade.lms_grade_statistics: what
-  `elt export` sends to Google Sheets and by email. A view: always current, computed when read.
+  `elt export` sends to Google Sheets and by email. A view over the incremental daily_stats (counts)
+  and user_first_seen (new_users), so a read of a few days costs those days, not the history.
 columns:
   day: {description: "The UTC date of created_at", tests: [not_null, unique]}
   attempts: {description: "Attempts that day (runs + submits)"}
@@ -27,52 +28,22 @@ tests:
   - expression: "peak_hour BETWEEN 0 AND 23"
 ---*/
 SELECT
-  d.day,
-  d.attempts,
-  d.runs,
-  d.submits,
-  d.correct_submits,
-  round(d.correct_submits::numeric / nullif(d.submits, 0), 4) AS success_rate,
-  d.unique_users,
-  d.users_with_success,
-  round(d.attempts::numeric / d.unique_users, 2) AS avg_attempts_per_user,
-  f.first_submit_success_rate,
-  h.peak_hour,
-  coalesce(n.new_users, 0) AS new_users
-FROM (
-  SELECT
-    created_at::date AS day,
-    count(*) AS attempts,
-    count(*) FILTER (WHERE attempt_type = 'run') AS runs,
-    count(*) FILTER (WHERE attempt_type = 'submit') AS submits,
-    count(*) FILTER (WHERE attempt_type = 'submit' AND is_correct = 1) AS correct_submits,
-    count(DISTINCT user_id) AS unique_users,
-    count(DISTINCT user_id) FILTER (WHERE attempt_type = 'submit' AND is_correct = 1) AS users_with_success
-  FROM {{ref "lms_grade_statistics"}}
-  GROUP BY 1
-) AS d
-LEFT JOIN (
-  -- Each user's first submit of the day decides.
-  SELECT day, round(avg(CASE WHEN is_correct = 1 THEN 1 ELSE 0 END), 4) AS first_submit_success_rate
-  FROM (
-    SELECT DISTINCT ON (created_at::date, user_id) created_at::date AS day, is_correct
-    FROM {{ref "lms_grade_statistics"}}
-    WHERE attempt_type = 'submit'
-    ORDER BY created_at::date, user_id, created_at
-  ) AS first_submits
-  GROUP BY day
-) AS f ON f.day = d.day
-LEFT JOIN (
-  SELECT DISTINCT ON (day) day, hour AS peak_hour
-  FROM (
-    SELECT created_at::date AS day, extract(hour FROM created_at)::int AS hour, count(*) AS n
-    FROM {{ref "lms_grade_statistics"}}
-    GROUP BY 1, 2
-  ) AS by_hour
-  ORDER BY day, n DESC, hour
-) AS h ON h.day = d.day
-LEFT JOIN (
-  SELECT first_day AS day, count(*) AS new_users
-  FROM (SELECT min(created_at)::date AS first_day FROM {{ref "lms_grade_statistics"}} GROUP BY user_id) AS firsts
-  GROUP BY first_day
-) AS n ON n.day = d.day
+  s.day,
+  s.attempts,
+  s.runs,
+  s.submits,
+  s.correct_submits,
+  round(s.correct_submits::numeric / nullif(s.submits, 0), 4) AS success_rate,
+  s.unique_users,
+  s.users_with_success,
+  round(s.attempts::numeric / s.unique_users, 2) AS avg_attempts_per_user,
+  round(s.first_submit_correct_users::numeric / nullif(s.submit_users, 0), 4) AS first_submit_success_rate,
+  s.peak_hour,
+  -- Counted when read (an index range on first_seen_at): a late record that moves a user's first
+  -- day earlier changes two days, and both are right without either being rebuilt.
+  (
+    SELECT count(*)
+    FROM {{ref "user_first_seen"}} AS u
+    WHERE u.first_seen_at >= s.day AND u.first_seen_at < s.day + 1
+  ) AS new_users
+FROM {{ref "daily_stats"}} AS s

@@ -4,7 +4,8 @@ schema: grade
 tags: [grade, daily]
 description: >-
   One row per UTC day and task (lis_result_sourcedid) in grade.lms_grade_statistics. Attempts whose
-  record had no lis_result_sourcedid form one row with a NULL task.
+  record had no lis_result_sourcedid form one row with a NULL task. A view over the incremental
+  daily_task_stats, so a read costs the days it reads, not the history.
 columns:
   day: {description: "The UTC date of created_at", tests: [not_null]}
   lis_result_sourcedid: {description: "The task (course, block and user, as the LMS names the result)"}
@@ -19,16 +20,13 @@ tests:
   - expression: "success_rate BETWEEN 0 AND 1"
 ---*/
 SELECT
-  created_at::date AS day,
-  lis_result_sourcedid,
-  count(*) AS attempts,
-  count(*) FILTER (WHERE attempt_type = 'submit') AS submits,
-  count(*) FILTER (WHERE attempt_type = 'submit' AND is_correct = 1) AS correct_submits,
-  round(
-    (count(*) FILTER (WHERE attempt_type = 'submit' AND is_correct = 1))::numeric
-      / nullif(count(*) FILTER (WHERE attempt_type = 'submit'), 0),
-    4
-  ) AS success_rate,
-  count(DISTINCT user_id) AS users
-FROM {{ref "lms_grade_statistics"}}
-GROUP BY 1, 2
+  day,
+  CASE WHEN has_task THEN task END AS lis_result_sourcedid,
+  attempts,
+  submits,
+  correct_submits,
+  round(correct_submits::numeric / nullif(submits, 0), 4) AS success_rate,
+  users
+FROM {{ref "daily_task_stats"}}
+-- Tasks a recomputed day no longer has are kept with zero counts (a merge cannot delete).
+WHERE attempts > 0

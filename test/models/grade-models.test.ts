@@ -204,9 +204,9 @@ function expectedTaskDaily(rows: GradeRow[]) {
     );
 }
 
-const plan = () => {
+const plan = (select?: string[]) => {
   const { config } = loadProject(PACKAGE_ROOT, { env: {} });
-  return planProject({ projectDir: PACKAGE_ROOT, config });
+  return planProject({ projectDir: PACKAGE_ROOT, config, ...(select ? { select } : {}) });
 };
 const brief = (rs: ModelResult[]) =>
   rs.map((r) => [r.name, r.status, r.rows, r.mode ?? null, r.error ?? null]);
@@ -261,8 +261,11 @@ describe.each([
       ["stg_attempts", "success", null, "full", null],
       ["lms_grade_quarantine", "success", BAD_1.length, "full", null],
       ["lms_grade_statistics", "success", GOOD_1.length, "full", null],
-      ["daily_summary", "success", null, "full", null],
+      ["daily_stats", "success", 2, "full", null],
+      ["daily_task_stats", "success", 6, "full", null],
       ["daily_task_summary", "success", null, "full", null],
+      ["user_first_seen", "success", 3, "full", null],
+      ["daily_summary", "success", null, "full", null],
     ]);
     const { rows } = await db.query<{ _raw_id: number; reject_reason: string | null }>(
       "SELECT _raw_id, reject_reason FROM staging.stg_attempts ORDER BY _raw_id",
@@ -369,6 +372,87 @@ describe.each([
       ["lms_grade_quarantine", "success", 0, "incremental", null],
       ["lms_grade_statistics", "success", 0, "incremental", null],
     ]);
+  });
+  it("keeps the daily tables incremental through late records and keys landed again, equal to a full refresh", async () => {
+    const good: Rec[] = [...GOOD_1, ...GOOD_2];
+    const daily = [
+      "daily_stats",
+      "daily_task_stats",
+      "user_first_seen",
+      "daily_summary",
+      "daily_task_summary",
+    ];
+    const check = async () => {
+      const snap = await snapshot(db);
+      expect(snap.grade).toEqual(expectedGrade(good));
+      expect(snap.daily).toEqual(expectedDaily(snap.grade));
+      expect(snap.task).toEqual(expectedTaskDaily(snap.grade));
+      return snap;
+    };
+    const noTask = "{'oauth_consumer_key': ''}";
+    const batches: Rec[][] = [
+      [
+        // u4 was first seen on 03-02: this late record moves their first day to 02-28.
+        attempt("u4", "submit", 1, "2024-02-28 12:00:00"),
+        // u1's only attempt on 03-03 landed again with another task: 03-03 no longer has DST-3.0.
+        attempt("u1", "run", null, "2024-03-03 01:00:00", passback("u1", "PY-2.0")),
+        attempt("u5", "run", null, "2024-03-04 23:00:00", noTask),
+      ],
+      [
+        // One key twice in a batch (the later landed wins).
+        attempt("u5", "submit", 0, "2024-03-04 23:30:00", noTask),
+        attempt("u5", "submit", 1, "2024-03-04 23:30:00", noTask),
+        // u3's first submit on 03-02 becomes correct; a late record moves u3's first day to 03-01.
+        attempt("u3", "submit", 1, "2024-03-02 00:00:00"),
+        attempt("u3", "submit", 1, "2024-03-01 23:59:59"),
+        attempt("u6", "run", null, "2024-03-02 05:00:00", passback("u6", "PY-2.0")),
+      ],
+    ];
+    const bad = [attempt("u7", "compile", null, "2024-03-06 10:00:00")];
+    let load = 3;
+    for (const batch of batches) {
+      // A bad record (a new hash each time) touches a day that has no good ones.
+      await land(db, load, [...batch, ...bad.map((b) => ({ ...b, load }))]);
+      load++;
+      good.push(...batch);
+      const built = await buildModels(db, plan());
+      expect(built.filter((r) => r.status !== "success")).toEqual([]);
+      expect(built.filter((r) => r.materialized === "incremental").map((r) => r.mode)).toEqual(
+        built.filter((r) => r.materialized === "incremental").map(() => "incremental"),
+      );
+      await check();
+    }
+    const incremental = await check();
+    expect(incremental.daily.map((d) => [d.day, d.new_users])).toEqual([
+      ["2024-02-28", 1],
+      ["2024-03-01", 3],
+      ["2024-03-02", 1],
+      ["2024-03-03", 0],
+      ["2024-03-04", 1],
+    ]);
+    expect(incremental.task.filter((t) => t.day === "2024-03-03").map((t) => t.lis_result_sourcedid)).toEqual(
+      ["course-v1:SkillFactory+PY-2.0:lms.skillfactory.ru-b1:u1"],
+    );
+
+    // Built without the grade table, the daily models take only what it has merged: nothing yet.
+    const late = [attempt("u8", "run", null, "2024-03-05 10:00:00")];
+    await land(db, load++, late);
+    await buildModels(db, plan(daily));
+    expect((await snapshot(db)).daily).toEqual(incremental.daily);
+    good.push(...late);
+    await buildModels(db, plan());
+    const caughtUp = await check();
+    expect(caughtUp.daily.at(-1)).toMatchObject({ day: "2024-03-05", attempts: 1, new_users: 1 });
+    const { rows: marks } = await db.query<{ model: string; watermark: number }>(
+      "SELECT model, watermark FROM elt.model_state WHERE model = ANY($1) ORDER BY model",
+      [["lms_grade_statistics", "daily_stats", "daily_task_stats", "user_first_seen"]],
+    );
+    expect(new Set(marks.map((m) => Number(m.watermark))).size).toBe(1);
+
+    await buildModels(db, plan(), { fullRefresh: true });
+    expect(await snapshot(db)).toEqual(caughtUp);
+    const tests = await runDataTests(db, plan());
+    expect(tests.filter((t) => t.status !== "pass").map((t) => [t.name, t.failures, t.error])).toEqual([]);
   });
 });
 
