@@ -4,7 +4,7 @@ import type { ProjectConfig } from "../config/project-schema.ts";
 import type { Database } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { openDatabase } from "../db/open-database.ts";
-import { acquireProjectLock } from "../db/project-lock.ts";
+import { acquireProjectLock, type ProjectLock } from "../db/project-lock.ts";
 import { ConfigError } from "../errors.ts";
 import { commandLine, configureLogging, type LogLevelName, log } from "../log/logger.ts";
 import { pruneLogs } from "../log/prune-logs.ts";
@@ -20,6 +20,8 @@ export interface ProjectContext {
 
 export interface DatabaseContext extends ProjectContext {
   db: Database;
+  /** The project lock, when the command holds it: long commands check it is still theirs. */
+  lock?: ProjectLock;
 }
 
 const LEVELS = ["silent", "error", "warn", "info", "debug", "trace"] as const;
@@ -82,9 +84,9 @@ export async function withDatabase<T>(
     statementTimeoutMs: config.database.statement_timeout_seconds * 1000,
   });
   log.info(`database connected: ${db.description} (${formatDuration(performance.now() - started)})`);
-  let release: (() => Promise<void>) | undefined;
+  let lock: ProjectLock | undefined;
   try {
-    if (options.lock !== false) release = await acquireProjectLock(db, lockTimeoutMs);
+    if (options.lock !== false) lock = await acquireProjectLock(db, lockTimeoutMs);
     if (options.migrate !== false) {
       const t0 = performance.now();
       const status = await migrate(db, { dirs: [ctx.path("migrations")], lockTimeoutMs });
@@ -92,9 +94,9 @@ export async function withDatabase<T>(
         log.info(`migrations applied: ${status.ran.length} (${formatDuration(performance.now() - t0)})`);
       }
     }
-    return await fn({ ...ctx, db });
+    return await fn({ ...ctx, db, lock });
   } finally {
-    await release?.().catch(() => {});
+    await lock?.release().catch(() => {});
     await db.close().catch(() => {});
     log.info("database connection closed");
   }

@@ -129,6 +129,8 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
     return;
   }
 
+  // A run that lost its lock (its connection died) must not go on beside another run.
+  await ctx.lock?.assertHeld();
   state.extracted = await rec.step(
     "extract",
     () => extract({ db, config }, { start: options.start, end: options.end, force: options.force }),
@@ -148,6 +150,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
     return;
   }
 
+  await ctx.lock?.assertHeld();
   const models = await rec.step(
     "model build",
     () => buildModels(db, plan, { fullRefresh: options.fullRefresh }),
@@ -187,6 +190,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
     rec.skip("sheets export", "the run has failures; the sheet keeps its last good figures");
   } else {
     const days = extracted ? daysOf(extracted.start, extracted.end) : [];
+    await ctx.lock?.assertHeld();
     const sheets = await rec.step(
       "sheets export",
       () => exportSheets(ctx, { days, runId }),
