@@ -48,7 +48,6 @@ const extractSchema = z
     start: optionalText.describe(
       "Where the first incremental run starts when nothing is landed yet (UTC; default: yesterday 00:00)",
     ),
-    batch_rows: positiveInt.default(10_000),
   })
   .prefault({});
 
