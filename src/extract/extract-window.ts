@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Database } from "../db/database.ts";
+import { isConnectionError } from "../db/is-connection-error.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
@@ -43,13 +44,9 @@ function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function isConnectionError(error: unknown): boolean {
-  const code = String((error as { code?: string })?.code ?? "");
-  return (
-    code === "57P01" ||
-    code.startsWith("08") ||
-    /Connection terminated|ECONNRESET|EPIPE|connection.*(closed|lost)/i.test(errorMessage(error))
-  );
+/** The database connection went away mid-landing: worth a new attempt on a new connection. */
+function lostDatabase(error: unknown): boolean {
+  return isConnectionError(error) || /connection.*(closed|lost)/i.test(errorMessage(error));
 }
 
 /** Any failure of an attempt, in retry terms. */
@@ -62,7 +59,7 @@ function asAttemptError(error: unknown): WindowAttemptError {
       cause: error,
     });
   }
-  if (isConnectionError(error)) {
+  if (lostDatabase(error)) {
     return new WindowAttemptError(`database connection lost while landing: ${errorMessage(error)}`, {
       retriable: true,
       httpStatus: 200,
