@@ -39,11 +39,18 @@ function formatRunsTable(runs: RunRow[]): string {
 
 /** `elt status` for people: the runs table, then the watermarks. */
 export function formatStatus(status: PipelineStatus): string {
-  const landed = status.extractWatermark?.toISOString() ?? "nothing landed yet";
+  const landed =
+    status.extractWatermark?.toISOString() ??
+    (status.rawRecords > 0 ? "no incremental extract yet (backfills only)" : "nothing landed yet");
   return [
     formatRunsTable(status.runs),
     "",
     `extract watermark: ${landed} (raw records: ${status.rawRecords})`,
+    ...(status.pendingGap
+      ? [
+          `failed window to fetch again: ${status.pendingGap.start.toISOString()} → ${status.pendingGap.end.toISOString()}`,
+        ]
+      : []),
     ...status.models.map((m) => `model ${m.model}: raw id ${m.watermark} (${m.updated_at.toISOString()})`),
   ].join("\n");
 }

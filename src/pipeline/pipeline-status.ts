@@ -1,13 +1,25 @@
 import type { Queryable } from "../db/database.ts";
+import { earliestUncoveredFailure, lastWatermark } from "../extract/load-ledger.ts";
 import { lastRuns, type RunRow } from "./run-ledger.ts";
 
 export interface PipelineStatus {
   runs: RunRow[];
-  /** End of the newest landed window: the next incremental extract starts here minus the overlap. */
+  /** End of the newest incremental window landed: the next incremental extract starts here minus the overlap. */
   extractWatermark: Date | null;
+  /** A failed incremental window not landed since: the next incremental extract starts there at the latest. */
+  pendingGap: { start: Date; end: Date } | null;
   rawRecords: number;
   /** Per incremental model, the last raw id it has processed. */
   models: { model: string; watermark: number; updated_at: Date }[];
+}
+
+async function hasColumn(db: Queryable, schema: string, table: string, column: string): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                     WHERE table_schema = $1 AND table_name = $2 AND column_name = $3) AS ok`,
+    [schema, table, column],
+  );
+  return rows[0]?.ok === true;
 }
 
 async function exists(db: Queryable, relation: string): Promise<boolean> {
@@ -20,11 +32,10 @@ export async function pipelineStatus(db: Queryable, limit: number): Promise<Pipe
   // `elt status` applies no migrations (it must never run DDL beside a running job): read what exists.
   const runs = (await exists(db, "elt.runs")) ? await lastRuns(db, limit) : [];
   let extractWatermark: Date | null = null;
-  if (await exists(db, "elt.loads")) {
-    const { rows } = await db.query<{ w: Date | null }>(
-      "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed'",
-    );
-    extractWatermark = rows[0]?.w ?? null;
+  let pendingGap: PipelineStatus["pendingGap"] = null;
+  if (await hasColumn(db, "elt", "loads", "mode")) {
+    extractWatermark = (await lastWatermark(db)) ?? null;
+    pendingGap = (await earliestUncoveredFailure(db)) ?? null;
   }
   let rawRecords = 0;
   if (await exists(db, "raw.api_attempts")) {
@@ -37,5 +48,5 @@ export async function pipelineStatus(db: Queryable, limit: number): Promise<Pipe
       "SELECT model, watermark, updated_at FROM elt.model_state ORDER BY model",
     ));
   }
-  return { runs, extractWatermark, rawRecords, models };
+  return { runs, extractWatermark, pendingGap, rawRecords, models };
 }

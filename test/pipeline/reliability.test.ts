@@ -8,6 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../src/log/timestamp.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
+import { countAttempts } from "../../src/simulator/generate-attempts.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
 import { type CliResult, ELT_BIN, runElt } from "../helpers/cli.ts";
 import { type FakeSheets, startFakeSheets } from "../helpers/fake-sheets.ts";
@@ -18,6 +19,8 @@ import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 const CLIENT_KEY = "Cl1ent-K3y-0f-the-vendor";
 const DB_PASSWORD = "Db-Pa55word-n0t-needed";
 const WINDOW = ["--start", "2026-11-10", "--end", "2026-11-12"];
+const SEED = 11;
+const PER_DAY = 1500;
 
 let sim: Simulator;
 let sheets: FakeSheets;
@@ -38,7 +41,7 @@ async function database(prefix: string): Promise<TestDatabase & { secretUrl: str
 function project(
   dbUrl: string,
   worksheet: string,
-  options: { retries?: number; lockTimeout?: number } = {},
+  options: { retries?: number; lockTimeout?: number; extractStart?: string } = {},
 ): string {
   const dir = tempProject({
     "project.yml": `
@@ -52,7 +55,7 @@ api:
   timeout_seconds: 2
   retries: ${options.retries ?? 10}
   retry_max_delay_seconds: 1
-models:
+${options.extractStart ? `extract:\n  start: "${options.extractStart}"\n` : ""}models:
   paths: [${join(PACKAGE_ROOT, "models")}]
   test_paths: [${join(PACKAGE_ROOT, "tests")}]
   macro_paths: [${join(PACKAGE_ROOT, "macros")}]
@@ -133,7 +136,7 @@ function startElt(dir: string, args: string[]): Promise<CliResult> {
 
 beforeAll(async () => {
   [sim, sheets, smtp] = await Promise.all([
-    startSimulator({ seed: 11, perDay: 1500, clientKey: CLIENT_KEY }),
+    startSimulator({ seed: SEED, perDay: PER_DAY, clientKey: CLIENT_KEY }),
     startFakeSheets(),
     startSmtp(),
   ]);
@@ -183,16 +186,16 @@ describe("elt run: reliability", () => {
     expect(status.code, status.stderr).toBe(0);
     const parsed = JSON.parse(status.stdout) as {
       runs: { status: string; counts: { landed: number } }[];
-      extractWatermark: string;
+      extractWatermark: string | null;
       models: { model: string; watermark: number }[];
     };
     expect(parsed.runs[0]).toMatchObject({ status: "success", counts: { landed: reference.raw } });
-    expect(parsed.extractWatermark).toBe("2026-11-12T00:00:00.000Z");
+    expect(parsed.extractWatermark).toBeNull(); // a backfill never moves the incremental watermark
     expect(parsed.models.map((m) => m.model)).toContain("lms_grade_statistics");
     const table = await elt(projects[0] as string, ["status"]);
     expect(table.stdout).toMatch(/^run +started \(UTC\) +status/);
     expect(table.stdout).toMatch(/success .*2026-11-10 00:00:00 → 2026-11-12 00:00:00/);
-    expect(table.stdout).toMatch(/extract watermark: 2026-11-12T00:00:00.000Z/);
+    expect(table.stdout).toMatch(/extract watermark: no incremental extract yet \(backfills only\)/);
     const log = logOf(projects[0] as string);
     for (const line of [
       /INFO +elt run --start 2026-11-10 --end 2026-11-12 --project-dir \S+: started/,
@@ -252,6 +255,27 @@ describe("elt run: reliability", () => {
     const again = await elt(dir, ["run", ...WINDOW]);
     expect(again.code, again.stderr).toBe(0);
     expect(await gradeRows(db.url)).toEqual(reference.grade);
+  }, 300_000);
+
+  it("incremental nights: a night that failed for good is caught up by the next, exactly", async () => {
+    const db = await database("incremental");
+    const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 30 * 3_600_000);
+    const dir = project(db.secretUrl, "incremental", { retries: 1, extractStart: start.toISOString() });
+    sim.setFaults([{ kind: "status", status: 503 }]);
+    const failed = await elt(dir, ["run"]);
+    sim.setFaults([]);
+    expect(failed.code).toBe(1);
+    expect(await rawCount(db.url)).toBe(0);
+    const caughtUp = await elt(dir, ["run"]);
+    expect(caughtUp.code, caughtUp.stderr).toBe(0);
+    const [w] = await query<{ end: Date }>(
+      db.url,
+      "SELECT max(window_end) AS end FROM elt.loads WHERE status = 'landed' AND mode = 'incremental'",
+    );
+    const expected = countAttempts({ seed: SEED, perDay: PER_DAY, start, end: w?.end as Date });
+    expect(await rawCount(db.url)).toBe(expected);
+    const status = JSON.parse((await elt(dir, ["status", "--json"])).stdout) as { extractWatermark: string };
+    expect(status.extractWatermark).toBe((w?.end as Date).toISOString());
   }, 300_000);
 
   it("the database backend killed during landing: rerun, no loss, no duplicate", async () => {
