@@ -70,12 +70,15 @@ SELECT f.day, f.has_task, f.task, f.attempts, f.submits, f.correct_submits, f.us
 FROM fresh AS f
 JOIN touched AS t ON t.day = f.day
 UNION ALL
--- Tasks stored for a touched day that the day no longer has: zero counts.
+-- Tasks stored for a touched day that the day no longer has: zero counts. OFFSET 0 keeps the
+-- subquery a probe of the primary key per touched day; flattened into a join, the planner (which
+-- guesses 200 touched days) sorts the whole table instead.
 SELECT o.day, o.has_task, o.task, 0, 0, 0, 0, t._raw_id
 FROM touched AS t
-JOIN {{this}} AS o ON o.day = t.day
-WHERE o.attempts > 0
-  AND NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.day = o.day AND f.has_task = o.has_task AND f.task = o.task)
+CROSS JOIN LATERAL (
+  SELECT s.day, s.has_task, s.task FROM {{this}} AS s WHERE s.day = t.day AND s.attempts > 0 OFFSET 0
+) AS o
+WHERE NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.day = o.day AND f.has_task = o.has_task AND f.task = o.task)
 {{else}}
 SELECT
   day, has_task, task, attempts, submits, correct_submits, users,
