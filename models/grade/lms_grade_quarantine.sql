@@ -4,6 +4,7 @@ schema: grade
 unique_key: raw_id
 primary_key: raw_id
 watermark: _raw_id
+watermark_source: raw.api_attempts.id
 contract:
   raw_id: bigint not null
   load_id: bigint not null

@@ -4,6 +4,7 @@ schema: grade
 unique_key: [user_id, created_at]
 primary_key: [user_id, created_at]
 watermark: _raw_id
+watermark_source: raw.api_attempts.id
 contract:
   user_id: varchar not null
   oauth_consumer_key: varchar not null

@@ -32,6 +32,10 @@ export const modelConfigSchema = z.strictObject({
     )
     .default([]),
   watermark: z.string().min(1).optional(),
+  watermark_source: z
+    .string()
+    .regex(/^[^.\s]+\.[^.\s]+\.[^.\s]+$/, "expected schema.table.column, e.g. raw.api_attempts.id")
+    .optional(),
   tags: z.union([z.string(), z.array(z.string())]).default([]),
   description: z.string().optional(),
   columns: z.record(z.string(), z.union([columnSchema, z.null()])).default({}),
@@ -52,6 +56,12 @@ export interface ModelConfig {
   contract?: Record<string, string>;
   indexes: { columns: string[]; unique: boolean }[];
   watermark?: string;
+  /**
+   * `schema.table.column` the watermark counts in (e.g. raw.api_attempts.id): after a build it moves
+   * to that column's maximum even when the model kept none of the new rows (a quarantine in a
+   * night without bad records), so the next build does not read them again.
+   */
+  watermarkSource?: { schema: string; table: string; column: string };
   tags: string[];
   description?: string;
   columns: Record<string, { description?: string; tests: unknown[] }>;
@@ -75,6 +85,7 @@ export function normalizeConfig(name: string, parsed: z.output<typeof modelConfi
     ...(parsed.contract ? { contract: parsed.contract } : {}),
     indexes: parsed.indexes.map((i) => (Array.isArray(i) ? { columns: i, unique: false } : i)),
     ...(parsed.watermark ? { watermark: parsed.watermark } : {}),
+    ...(parsed.watermark_source ? { watermarkSource: splitSource(parsed.watermark_source) } : {}),
     tags: list(parsed.tags),
     ...(parsed.description !== undefined ? { description: parsed.description } : {}),
     columns,
@@ -98,6 +109,9 @@ export function configProblems(config: ModelConfig): { path: string; message: st
   }
   if (m === "table" && config.unique_key.length > 0) {
     out.push({ path: "unique_key", message: "only for materialized: incremental (use primary_key)" });
+  }
+  if (config.watermarkSource && !config.watermark) {
+    out.push({ path: "watermark_source", message: "needs watermark (the column of the SELECT it bounds)" });
   }
   if (m === "table" && config.watermark) {
     out.push({ path: "watermark", message: "only for materialized: incremental" });
@@ -151,3 +165,8 @@ export const sidecarSchema = z.strictObject({
 });
 
 export { severity as severitySchema };
+
+function splitSource(text: string): { schema: string; table: string; column: string } {
+  const [schema = "", table = "", column = ""] = text.split(".");
+  return { schema, table, column };
+}

@@ -81,18 +81,28 @@ export async function dependentViews(tx: Queryable, quoted: string): Promise<Dep
 }
 
 /** Whether a unique index (or primary key) covers exactly these columns: ON CONFLICT needs one. */
-export async function hasUniqueIndexOn(
+export function hasUniqueIndexOn(
   tx: Queryable,
   quoted: string,
   columns: readonly string[],
+): Promise<boolean> {
+  return hasIndexOn(tx, quoted, columns, true);
+}
+
+/** Whether an index (unique when asked) covers exactly these columns, in any order. */
+export async function hasIndexOn(
+  tx: Queryable,
+  quoted: string,
+  columns: readonly string[],
+  unique: boolean,
 ): Promise<boolean> {
   const { rows } = await tx.query<{ cols: string[] }>(
     `SELECT array_agg(a.attname::text ORDER BY a.attname) AS cols
        FROM pg_index i
        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-      WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+      WHERE i.indrelid = $1::regclass AND (i.indisunique OR NOT $2) AND i.indpred IS NULL AND i.indexprs IS NULL
       GROUP BY i.indexrelid`,
-    [quoted],
+    [quoted, unique],
   );
   const want = [...columns].sort();
   return rows.some((r) => r.cols.length === want.length && r.cols.every((c, i) => c === want[i]));

@@ -268,14 +268,16 @@ describe("elt run: reliability", () => {
     expect(await rawCount(db.url)).toBe(0);
     const caughtUp = await elt(dir, ["run"]);
     expect(caughtUp.code, caughtUp.stderr).toBe(0);
-    const [w] = await query<{ end: Date }>(
+    const [landed] = await query<{ end: Date }>(
       db.url,
       "SELECT max(window_end) AS end FROM elt.loads WHERE status = 'landed' AND mode = 'incremental'",
     );
-    const expected = countAttempts({ seed: SEED, perDay: PER_DAY, start, end: w?.end as Date });
+    const end = landed?.end;
+    if (!end) throw new Error("no incremental window landed");
+    const expected = countAttempts({ seed: SEED, perDay: PER_DAY, start, end });
     expect(await rawCount(db.url)).toBe(expected);
     const status = JSON.parse((await elt(dir, ["status", "--json"])).stdout) as { extractWatermark: string };
-    expect(status.extractWatermark).toBe((w?.end as Date).toISOString());
+    expect(status.extractWatermark).toBe(end.toISOString());
   }, 300_000);
 
   it("the database backend killed during landing: rerun, no loss, no duplicate", async () => {

@@ -1,7 +1,7 @@
-import { hasUniqueIndexOn, relationColumns } from "../relation-info.ts";
+import { hasIndexOn, hasUniqueIndexOn, relationColumns } from "../relation-info.ts";
 import type { MaterializeContext, Materialized } from "./context.ts";
 import { materializeTable } from "./table.ts";
-import { mergeSql, saveWatermarkSql, tempTableSql } from "./templates.ts";
+import { indexSql, mergeSql, saveWatermarkSql, tempTableSql } from "./templates.ts";
 
 const BATCH = "pg_temp.elt__batch";
 
@@ -42,6 +42,12 @@ export async function materializeIncremental(
     );
   }
   const { rowCount } = await tx.query(mergeSql(model.quoted, columns, config.unique_key, BATCH));
-  if (wm) await tx.query(saveWatermarkSql(model.name, wm, BATCH, false));
+  // Declared later (or lost with a manual rebuild): an index the config names is made sure of here.
+  for (const index of config.indexes) {
+    if (!(await hasIndexOn(tx, model.quoted, index.columns, index.unique))) {
+      await tx.query(indexSql(model.quoted, index.columns, index.unique));
+    }
+  }
+  if (wm) await tx.query(saveWatermarkSql(model.name, wm, BATCH, false, config.watermarkSource));
   return { rows: rowCount, mode: "incremental" };
 }

@@ -70,7 +70,7 @@ export async function materializeTable(ctx: MaterializeContext): Promise<Materia
   const key = config.unique_key;
   if (key.length > 0 && !sameKey(key, config.primary_key)) await tx.query(indexSql(model.quoted, key, true));
   for (const index of config.indexes) await tx.query(indexSql(model.quoted, index.columns, index.unique));
-  if (wm) await tx.query(saveWatermarkSql(model.name, wm, SOURCE, true));
+  if (wm) await tx.query(saveWatermarkSql(model.name, wm, SOURCE, true, config.watermarkSource));
   return { rows: Number(rows[0]?.n ?? 0), mode: "full" };
 }
 

@@ -61,16 +61,32 @@ export function mergeSql(
 }
 
 /**
- * Stores max(watermark column) in the same transaction as the data. A merge only moves it forward
- * (no new rows keeps it); a full build resets it to what the full data holds.
+ * Stores max(watermark column) in the same transaction as the data — or, with a watermark source,
+ * at least that column's maximum: landing cannot commit during a build (both take the landing
+ * transaction lock), so every source row up to it has been read. A merge only moves it forward (no
+ * new rows keeps it); a full build resets it to what the full data holds.
  */
-export function saveWatermarkSql(model: string, column: string, from: string, reset: boolean): string {
+export function saveWatermarkSql(
+  model: string,
+  column: string,
+  from: string,
+  reset: boolean,
+  source?: { schema: string; table: string; column: string },
+): string {
   const keep = reset ? "EXCLUDED.watermark" : "greatest(elt.model_state.watermark, EXCLUDED.watermark)";
+  const value = source
+    ? format(
+        "greatest(max(%I), (SELECT max(%I) FROM %I.%I))",
+        column,
+        source.column,
+        source.schema,
+        source.table,
+      )
+    : format("max(%I)", column);
   return format(
-    `INSERT INTO elt.model_state (model, watermark, updated_at) SELECT %L, max(%I)::bigint, now() FROM %s
+    `INSERT INTO elt.model_state (model, watermark, updated_at) SELECT %L, (${value})::bigint, now() FROM %s
      ON CONFLICT (model) DO UPDATE SET watermark = ${keep}, updated_at = now()`,
     model,
-    column,
     from,
   );
 }
