@@ -173,7 +173,8 @@ async function measureSize(
       const failed = failedModels(build.value);
       if (failed) throw new Error(`${size.label}: incremental build failed: ${failed}`);
       const full = build.value.filter((r) => r.materialized === "incremental" && r.mode !== "incremental");
-      if (full.length > 0)
+      // The warm-up may build models the kept history predates (added since --prepare) in full.
+      if (i >= 0 && full.length > 0)
         throw new Error(`${size.label}: not incremental: ${full.map((r) => r.name).join(", ")}`);
       progress(
         `${size.label} ${i < 0 ? "warm-up" : `run ${i + 1}`}: ${landed.inserted} new records (${day.toISOString().slice(0, 10)}), build ${Math.round(build.ms)} ms`,
