@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     const seed: number[] = [];
     const landing: number[] = [];
     const full: number[] = [];
+    const modelMs: Record<string, number[]> = {};
+    const phaseMs: { extract: number[]; build: number[] } = { extract: [], build: [] };
     let records = 0;
     let seedInserted = 0;
     try {
@@ -72,8 +74,13 @@ async function main(): Promise<void> {
         if (plan) {
           await resetOurs(db);
           const f = await timed(async () => {
-            await extract({ db, config }, { start, end, force: true });
-            const results = await buildModels(db, plan, { fullRefresh: true });
+            const e = await timed(() => extract({ db, config }, { start, end, force: true }));
+            const { value: results, ms: buildMs } = await timed(() =>
+              buildModels(db, plan, { fullRefresh: true }),
+            );
+            phaseMs.extract.push(Math.round(e.ms));
+            phaseMs.build.push(Math.round(buildMs));
+            for (const r of results) modelMs[r.name] = [...(modelMs[r.name] ?? []), Math.round(r.ms)];
             const failed = results.filter((r) => r.status !== "success");
             if (failed.length > 0)
               throw new Error(`models failed: ${failed.map((r) => `${r.name}: ${r.error}`).join("; ")}`);
@@ -115,7 +122,12 @@ async function main(): Promise<void> {
         ratio: round(median(full) / seedValue, 1),
         ratioLabel: "ours/seed-style",
         target: { of: "ratio", op: ">=", value: 20 },
-        detail: { ...detail, models: plan.models.map((m) => m.name) },
+        detail: {
+          ...detail,
+          extractMs: median(phaseMs.extract),
+          fullBuildMs: median(phaseMs.build),
+          modelMs: Object.fromEntries(Object.entries(modelMs).map(([k, v]) => [k, median(v)])),
+        },
       });
     }
   } finally {
