@@ -3,7 +3,6 @@ import { EltError } from "../errors.ts";
 import type { Database } from "./database.ts";
 import { lockFileOwner, tryLockFile } from "./lock-file.ts";
 import { pgDatabase } from "./pg-database.ts";
-import { pgliteDatabase } from "./pglite-database.ts";
 import { waitFor } from "./wait-for.ts";
 
 export interface OpenDatabaseOptions {
@@ -56,6 +55,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     );
   }
   try {
+    // Loaded only when used: PGlite's wasm adds ~50 MB to every process that imports it.
+    const { pgliteDatabase } = await import("./pglite-database.ts");
     return await pgliteDatabase({ dataDir, onClose: release, folderHeld: release.held });
   } catch (error) {
     release();

@@ -11,30 +11,26 @@ export interface LandingCounts {
   duplicates: number;
 }
 
-export interface CountRelations {
-  /** The staging relation (has `_raw_id` and `reject_reason`), quoted. */
-  staging: string;
-  /** The quarantine relation (has `raw_id`), quoted. */
-  quarantine: string;
-}
-
 /**
- * Counts over the raw ids landed by this run. The relations come from the project's models: a
- * project whose models differ from the shipped ones simply has no counts (undefined).
+ * Counts over the raw ids landed by this run, for the shipped models: a record is either in the
+ * quarantine (the relation given, with `raw_id`) or good, and a good record's grade key is its
+ * `lti_user_id` and `created_at` as staging reads them. Read from raw, not from the staging view, so
+ * no passback is parsed again just to count.
  */
 export async function landingCounts(
   db: Queryable,
-  relations: CountRelations,
+  quarantine: string,
   rawIds: { first: number; last: number },
 ): Promise<LandingCounts> {
   const { rows } = await db.query<{ landed: number; good: number; loaded: number; quarantined: number }>(
-    `SELECT
-       (SELECT count(*) FROM raw.api_attempts WHERE id BETWEEN $1 AND $2)::int AS landed,
-       count(*)::int AS good,
-       count(DISTINCT (user_id, created_at))::int AS loaded,
-       (SELECT count(*) FROM ${relations.quarantine} WHERE raw_id BETWEEN $1 AND $2)::int AS quarantined
-     FROM ${relations.staging}
-     WHERE _raw_id BETWEEN $1 AND $2 AND reject_reason IS NULL`,
+    `SELECT count(*)::int AS landed,
+            count(*) FILTER (WHERE q.raw_id IS NULL)::int AS good,
+            count(DISTINCT (r.record ->> 'lti_user_id', elt.parse_api_timestamp(r.record ->> 'created_at')))
+              FILTER (WHERE q.raw_id IS NULL)::int AS loaded,
+            count(q.raw_id)::int AS quarantined
+       FROM raw.api_attempts AS r
+       LEFT JOIN ${quarantine} AS q ON q.raw_id = r.id
+      WHERE r.id BETWEEN $1 AND $2`,
     [rawIds.first, rawIds.last],
   );
   const r = rows[0] ?? { landed: 0, good: 0, loaded: 0, quarantined: 0 };

@@ -29,8 +29,7 @@ export interface RunOutcome {
 /** A run that ended with failures after recording and reporting them (ledger row, failure email). */
 export const RUN_FAILED = "RUN_FAILED";
 
-// The shipped project's relations used for the landed/loaded/quarantined counts.
-const STAGING_MODEL = "stg_attempts";
+// The shipped project's quarantine, used for the landed/loaded/quarantined counts.
 const QUARANTINE_MODEL = "lms_grade_quarantine";
 
 interface RunState {
@@ -212,15 +211,13 @@ async function recordLandingCounts(
     Object.assign(counts, { landed: 0, loaded: 0, quarantined: 0, duplicates: 0 });
     return;
   }
-  const staging = plan.allModels.get(STAGING_MODEL);
   const quarantine = plan.allModels.get(QUARANTINE_MODEL);
-  if (!staging || !quarantine) return; // a project of its own: no such counts
+  if (!quarantine) return; // a project of its own: no such counts
   try {
-    const c = await landingCounts(
-      ctx.db,
-      { staging: staging.quoted, quarantine: quarantine.quoted },
-      { first: extracted.firstRawId, last: extracted.lastRawId },
-    );
+    const c = await landingCounts(ctx.db, quarantine.quoted, {
+      first: extracted.firstRawId,
+      last: extracted.lastRawId,
+    });
     Object.assign(counts, c);
     log.info(
       `records landed ${c.landed}: loaded ${c.loaded}, quarantined ${c.quarantined}, duplicates ${c.duplicates}`,
