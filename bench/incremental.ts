@@ -20,14 +20,13 @@ import { extract } from "../src/extract/extract.ts";
 import { startSimulator } from "../src/simulator/index.ts";
 import { buildModels, type ModelResult } from "../src/transform/build-models.ts";
 import type { ProjectPlan } from "../src/transform/plan-project.ts";
-import { benchDatabase, createBenchDatabase, databaseExists, serverVersion } from "./lib/bench-db.ts";
+import { benchDatabase, createBenchDatabase, databaseExists } from "./lib/bench-db.ts";
 import { benchConfig, openMigrated, quietLogs, tempDir } from "./lib/bench-project.ts";
 import { addDays, BENCH_DAY, DAY_MS, perDayFor, SEED } from "./lib/dataset.ts";
 import { insertHistory } from "./lib/history.ts";
-import { machine } from "./lib/machine.ts";
 import { shippedPlan } from "./lib/models.ts";
 import { benchOptions, progress } from "./lib/options.ts";
-import { type Figure, report } from "./lib/results.ts";
+import { type Figure, report, resultHeader } from "./lib/results.ts";
 import { median, round, timed } from "./lib/stats.ts";
 
 const HISTORY_PER_DAY = 9_000;
@@ -260,14 +259,7 @@ async function main(): Promise<void> {
     return f;
   });
   report({
-    benchmark: "incremental",
-    command: `node --import tsx bench/incremental.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
-    quick: options.quick,
-    runs: options.runs,
-    startedAt: new Date(started).toISOString(),
-    seconds: round((Date.now() - started) / 1000, 1),
-    machine: machine(),
-    database: await serverVersion(),
+    ...(await resultHeader("incremental", options, started)),
     figures,
     notes: [
       `history: ${HISTORY_PER_DAY} records a day inserted by SQL (generate_series) into raw.api_attempts, then one full build of the models (parser swapped for an equivalent translate()::jsonb during that build only)`,

@@ -10,13 +10,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Database } from "../src/db/database.ts";
 import { extract } from "../src/extract/extract.ts";
-import { createBenchDatabase, serverVersion } from "./lib/bench-db.ts";
+import { createBenchDatabase } from "./lib/bench-db.ts";
 import { benchConfig, openMigrated, quietLogs, tempDir } from "./lib/bench-project.ts";
 import { addDays, BENCH_DAY, captureWindow, perDayFor, writeCopyFile } from "./lib/dataset.ts";
-import { machine } from "./lib/machine.ts";
 import { benchOptions, progress } from "./lib/options.ts";
 import { startReplayServer } from "./lib/replay-server.ts";
-import { type Figure, report } from "./lib/results.ts";
+import { type Figure, report, resultHeader } from "./lib/results.ts";
 import { median, perSecond, round, timed } from "./lib/stats.ts";
 
 const run = promisify(execFile);
@@ -110,14 +109,7 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   for (const [size, label] of sizes) figures.push(await landingFigure(size, label, options.runs));
   report({
-    benchmark: "landing",
-    command: `node --import tsx bench/landing.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
-    quick: options.quick,
-    runs: options.runs,
-    startedAt: new Date(started).toISOString(),
-    seconds: round((Date.now() - started) / 1000, 1),
-    machine: machine(),
-    database: await serverVersion(),
+    ...(await resultHeader("landing", options, started)),
     figures,
     notes: [
       "ours: extract() of one 24 h window from a local HTTP server replaying the simulator's captured response (download, split, COPY into a temp table, INSERT ... ON CONFLICT into raw.api_attempts, load ledger), one transaction",

@@ -8,12 +8,11 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { startSimulator } from "../src/simulator/index.ts";
-import { createBenchDatabase, serverVersion } from "./lib/bench-db.ts";
+import { createBenchDatabase } from "./lib/bench-db.ts";
 import { openMigrated, quietLogs, tempDir } from "./lib/bench-project.ts";
 import { addDays, BENCH_DAY, perDayFor, SEED } from "./lib/dataset.ts";
-import { machine } from "./lib/machine.ts";
 import { benchOptions, progress } from "./lib/options.ts";
-import { type Figure, report } from "./lib/results.ts";
+import { type Figure, report, resultHeader } from "./lib/results.ts";
 import { median, round } from "./lib/stats.ts";
 
 const run = promisify(execFile);
@@ -119,14 +118,7 @@ async function main(): Promise<void> {
     tmp.remove();
   }
   report({
-    benchmark: "memory",
-    command: `node --import tsx bench/memory.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
-    quick: options.quick,
-    runs: options.runs,
-    startedAt: new Date(started).toISOString(),
-    seconds: round((Date.now() - started) / 1000, 1),
-    machine: machine(),
-    database: await serverVersion(),
+    ...(await resultHeader("memory", options, started)),
     figures,
     notes: [
       "peak RSS = process.resourceUsage().maxRSS of a child process that only lands (node + tsx + pg + extract); the simulator streams the response from the parent",

@@ -8,12 +8,11 @@
 import type { Database, Queryable } from "../src/db/database.ts";
 import { copyTextLine } from "../src/extract/copy-text.ts";
 import { generateAttempts } from "../src/simulator/index.ts";
-import { createBenchDatabase, serverVersion } from "./lib/bench-db.ts";
+import { createBenchDatabase } from "./lib/bench-db.ts";
 import { openMigrated, quietLogs, tempDir } from "./lib/bench-project.ts";
 import { addDays, BENCH_DAY, perDayFor, SEED } from "./lib/dataset.ts";
-import { machine } from "./lib/machine.ts";
 import { benchOptions, progress } from "./lib/options.ts";
-import { type Figure, report } from "./lib/results.ts";
+import { type Figure, report, resultHeader } from "./lib/results.ts";
 import { median, perSecond, round, timed } from "./lib/stats.ts";
 import { parsePythonDict } from "./seed-style-baseline.ts";
 
@@ -191,14 +190,7 @@ async function main(): Promise<void> {
     tmp.remove();
   }
   report({
-    benchmark: "passback",
-    command: `node --import tsx bench/passback.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
-    quick: options.quick,
-    runs: options.runs,
-    startedAt: new Date(started).toISOString(),
-    seconds: round((Date.now() - started) / 1000, 1),
-    machine: machine(),
-    database: await serverVersion(),
+    ...(await resultHeader("passback", options, started)),
     figures,
     notes: [
       "one core (max_parallel_workers_per_gather = 0 on PostgreSQL; PGlite has one); each query reads three keys of every row and sums their lengths",

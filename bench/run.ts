@@ -16,12 +16,11 @@ import { promisify } from "node:util";
 import { openDatabase } from "../src/db/open-database.ts";
 import type { StageRecord } from "../src/pipeline/run-ledger.ts";
 import { startSimulator } from "../src/simulator/index.ts";
-import { createBenchDatabase, serverVersion } from "./lib/bench-db.ts";
+import { createBenchDatabase } from "./lib/bench-db.ts";
 import { PROJECT_DIR, quietLogs } from "./lib/bench-project.ts";
 import { addDays, BENCH_DAY, perDayFor, SEED } from "./lib/dataset.ts";
-import { machine } from "./lib/machine.ts";
 import { benchOptions, progress } from "./lib/options.ts";
-import { type Figure, report } from "./lib/results.ts";
+import { type Figure, report, resultHeader } from "./lib/results.ts";
 import { median, round, timed } from "./lib/stats.ts";
 import { tempProject } from "./lib/temp-project.ts";
 import { summarize } from "./profile-summary.ts";
@@ -162,14 +161,7 @@ async function main(): Promise<void> {
   figures.push(...(await engineFigures("PostgreSQL", size, options.runs, profileDir)));
   figures.push(...(await engineFigures("PGlite", size, options.runs, profileDir)));
   report({
-    benchmark: "run",
-    command: `node --import tsx bench/run.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
-    quick: options.quick,
-    runs: options.runs,
-    startedAt: new Date(started).toISOString(),
-    seconds: round((Date.now() - started) / 1000, 1),
-    machine: machine(),
-    database: await serverVersion(),
+    ...(await resultHeader("run", options, started)),
     figures,
     notes: [
       "each repetition is `node bin/elt.mjs run --date D` for the next day on the same database (the nightly job); stage times from elt.runs.stages; the simulator answers at once from the benchmark process",

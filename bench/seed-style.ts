@@ -10,14 +10,13 @@ import { join } from "node:path";
 import type { Database } from "../src/db/database.ts";
 import { extract } from "../src/extract/extract.ts";
 import { buildModels } from "../src/transform/build-models.ts";
-import { createBenchDatabase, serverVersion } from "./lib/bench-db.ts";
+import { createBenchDatabase } from "./lib/bench-db.ts";
 import { benchConfig, openMigrated, quietLogs, tempDir } from "./lib/bench-project.ts";
 import { addDays, BENCH_DAY, captureWindow, perDayFor } from "./lib/dataset.ts";
-import { machine } from "./lib/machine.ts";
 import { shippedPlan } from "./lib/models.ts";
 import { benchOptions, progress } from "./lib/options.ts";
 import { startReplayServer } from "./lib/replay-server.ts";
-import { type Figure, report } from "./lib/results.ts";
+import { type Figure, report, resultHeader } from "./lib/results.ts";
 import { median, perSecond, round, timed } from "./lib/stats.ts";
 import { SEED_STYLE_TABLE, seedStyleLoad } from "./seed-style-baseline.ts";
 
@@ -136,14 +135,7 @@ async function main(): Promise<void> {
     tmp.remove();
   }
   report({
-    benchmark: "seed-style",
-    command: `node --import tsx bench/seed-style.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
-    quick: options.quick,
-    runs: options.runs,
-    startedAt: new Date(started).toISOString(),
-    seconds: round((Date.now() - started) / 1000, 1),
-    machine: machine(),
-    database: await serverVersion(),
+    ...(await resultHeader("seed-style", options, started)),
     figures,
     notes: [
       "both read the same captured simulator response from a local HTTP server; rows/s = records in the response ÷ wall time from request to commit",

@@ -1,7 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serverVersion } from "./bench-db.ts";
 import { type Machine, machine, machineLabel } from "./machine.ts";
+import type { BenchOptions } from "./options.ts";
+import { round } from "./stats.ts";
 
 export const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "results");
 
@@ -69,6 +72,24 @@ export interface BenchResult {
   database?: string;
   figures: Figure[];
   notes?: string[];
+}
+
+/** What every result says about how and where it was measured. */
+export async function resultHeader(
+  benchmark: string,
+  options: BenchOptions,
+  startedMs: number,
+): Promise<Omit<BenchResult, "figures" | "notes">> {
+  return {
+    benchmark,
+    command: `node --import tsx bench/${benchmark}.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
+    quick: options.quick,
+    runs: options.runs,
+    startedAt: new Date(startedMs).toISOString(),
+    seconds: round((Date.now() - startedMs) / 1000, 1),
+    machine: machine(),
+    database: await serverVersion(),
+  };
 }
 
 /**
