@@ -2,6 +2,7 @@ import { hasIndexOn, hasUniqueIndexOn, relationColumns } from "../relation-info.
 import type { MaterializeContext, Materialized } from "./context.ts";
 import { materializeTable } from "./table.ts";
 import { indexSql, mergeSql, saveWatermarkSql, tempTableSql } from "./templates.ts";
+import { watermarkFloor } from "./watermark-floor.ts";
 
 const BATCH = "pg_temp.elt__batch";
 
@@ -22,6 +23,7 @@ export async function materializeIncremental(
     return materializeTable(ctx);
   }
   const wm = config.watermark;
+  const floor = await watermarkFloor(tx, config);
   await tx.query(tempTableSql(BATCH, model.incrementalSql));
   let columns = await relationColumns(tx, BATCH);
   if (wm) {
@@ -48,6 +50,6 @@ export async function materializeIncremental(
       await tx.query(indexSql(model.quoted, index.columns, index.unique));
     }
   }
-  if (wm) await tx.query(saveWatermarkSql(model.name, wm, BATCH, false, config.watermarkSource));
+  if (wm) await tx.query(saveWatermarkSql(model.name, wm, BATCH, false, floor));
   return { rows: rowCount, mode: "incremental" };
 }

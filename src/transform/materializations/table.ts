@@ -13,6 +13,7 @@ import {
   selectColumnsSql,
   tempTableSql,
 } from "./templates.ts";
+import { watermarkFloor } from "./watermark-floor.ts";
 
 const SOURCE = "pg_temp.elt__source";
 
@@ -37,6 +38,7 @@ export async function materializeTable(ctx: MaterializeContext): Promise<Materia
   // the state takes its maximum.
   let from = `(\n${model.sql}) AS elt__source`;
   let outputs: string[] | undefined;
+  const floor = await watermarkFloor(tx, config);
   if (wm) {
     await tx.query(tempTableSql(SOURCE, model.sql));
     from = SOURCE;
@@ -70,7 +72,7 @@ export async function materializeTable(ctx: MaterializeContext): Promise<Materia
   const key = config.unique_key;
   if (key.length > 0 && !sameKey(key, config.primary_key)) await tx.query(indexSql(model.quoted, key, true));
   for (const index of config.indexes) await tx.query(indexSql(model.quoted, index.columns, index.unique));
-  if (wm) await tx.query(saveWatermarkSql(model.name, wm, SOURCE, true, config.watermarkSource));
+  if (wm) await tx.query(saveWatermarkSql(model.name, wm, SOURCE, true, floor));
   return { rows: Number(rows[0]?.n ?? 0), mode: "full" };
 }
 
