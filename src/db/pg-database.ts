@@ -134,7 +134,16 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
         }
       };
       // Once released the client is back in the pool, in someone else's hands: never query it.
-      return Object.assign(unlock, { held: async () => !released && sessionHoldsLock(client, name) });
+      const held = async () => {
+        if (released) return false;
+        if (await sessionHoldsLock(client, name)) return true;
+        // Lost (dead or half-open connection): destroy the client rather than queue an unlock
+        // behind a query that may never answer, which would hold pool.end() for minutes.
+        released = true;
+        release(new Error("advisory lock lost"));
+        return false;
+      };
+      return Object.assign(unlock, { held });
     },
     close: () => pool.end(),
   };

@@ -11,6 +11,7 @@ import {
   failInterruptedLoads,
   isWindowLanded,
   type LoadMode,
+  lastLandedEnd,
   lastWatermark,
   type TimeWindow,
 } from "./load-ledger.ts";
@@ -113,7 +114,7 @@ export function windowSettings(config: ProjectConfig): WindowSettings {
 
 /**
  * Where an incremental extract starts: the incremental watermark − overlap (first run: extract.start,
- * else yesterday 00:00 UTC), but no later than the earliest failed incremental window that landed
+ * else the end of the newest landed backfill − overlap, else yesterday 00:00 UTC), but no later than the earliest failed incremental window that landed
  * loads have not covered since.
  */
 async function incrementalStart(db: Database, config: ProjectConfig, now: Date): Promise<Date> {
@@ -140,6 +141,10 @@ async function watermarkStart(db: Database, config: ProjectConfig, now: Date): P
     }
     return start;
   }
+  // No incremental run yet but backfills (or loads from before incremental mode existed): carry on
+  // from the newest of them rather than leave a gap before yesterday.
+  const landed = await lastLandedEnd(db);
+  if (landed) return new Date(landed.getTime() - config.extract.overlap_minutes * 60_000);
   return startOfYesterdayUtc(now);
 }
 

@@ -144,6 +144,15 @@ export async function lastWatermark(db: Queryable): Promise<Date | undefined> {
   return rows[0]?.w ?? undefined;
 }
 
+/** End of the newest landed window of any mode (a backfill too), or undefined when none landed. */
+export async function lastLandedEnd(db: Queryable): Promise<Date | undefined> {
+  const { rows } = await db.query<{ w: Date | null }>(
+    "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed'",
+    [],
+  );
+  return rows[0]?.w ?? undefined;
+}
+
 /**
  * The earliest window an incremental extract failed that landed loads have not covered since, if
  * any: the next incremental extract starts there at the latest, so no gap is left behind.

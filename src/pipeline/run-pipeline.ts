@@ -31,6 +31,7 @@ export const RUN_FAILED = "RUN_FAILED";
 
 // The shipped project's quarantine, used for the landed/loaded/quarantined counts.
 const QUARANTINE_MODEL = "lms_grade_quarantine";
+const GRADE_MODEL = "lms_grade_statistics";
 
 interface RunState {
   rec: StageRecorder;
@@ -211,8 +212,10 @@ async function recordLandingCounts(
     Object.assign(counts, { landed: 0, loaded: 0, quarantined: 0, duplicates: 0 });
     return;
   }
-  const quarantine = plan.allModels.get(QUARANTINE_MODEL);
-  if (!quarantine) return; // a project of its own: no such counts
+  // Only when this run built the quarantine and the grade table: otherwise they have not seen
+  // this run's records yet, and bad records would be counted as loaded.
+  const quarantine = plan.models.find((m) => m.name === QUARANTINE_MODEL);
+  if (!quarantine || !plan.models.some((m) => m.name === GRADE_MODEL)) return;
   try {
     const c = await landingCounts(ctx.db, quarantine.quoted, {
       first: extracted.firstRawId,

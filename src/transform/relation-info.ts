@@ -100,7 +100,8 @@ export async function hasIndexOn(
     `SELECT array_agg(a.attname::text ORDER BY a.attname) AS cols
        FROM pg_index i
        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-      WHERE i.indrelid = $1::regclass AND (i.indisunique OR NOT $2) AND i.indpred IS NULL AND i.indexprs IS NULL
+      WHERE i.indrelid = $1::regclass AND i.indisvalid AND (i.indisunique OR NOT $2)
+        AND i.indpred IS NULL AND i.indexprs IS NULL
       GROUP BY i.indexrelid`,
     [quoted, unique],
   );

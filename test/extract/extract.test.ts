@@ -148,6 +148,15 @@ describe("extract on PostgreSQL", () => {
     expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
   });
 
+  it("incremental, first night after backfills only (or an upgrade): carries on from the newest landed window", async () => {
+    const config = testConfig(sim.url, { extract: { overlap_minutes: 60 } });
+    await extract({ db, config }, { start: DAY1, end: DAY2, now: DAY3 });
+    const night = await extract({ db, config }, { now: new Date("2024-03-04T00:00:00Z") });
+    // Not yesterday (03-03): that would leave 03-02 unfetched.
+    expect(night.start).toEqual(new Date("2024-03-01T23:00:00Z"));
+    expect(night.mode).toBe("incremental");
+  });
+
   it("incremental: starts no later than an earlier failed window that nothing has landed since", async () => {
     const config = testConfig(sim.url, { extract: { overlap_minutes: 0 } });
     // A ledger left by an older version: day 1 failed, day 2 landed after it.
