@@ -39,17 +39,7 @@ tests:
 ---*/
 WITH
 {{#if is_incremental}}
--- The UTC days of the records landed after this model's watermark, up to the grade table's own
--- watermark (records it has merged already). Read from raw, not staging: only created_at is needed,
--- so passback_params is not parsed again. Bad records may touch a day needlessly; recomputing it
--- gives the same row.
-touched AS (
-  SELECT elt.parse_api_timestamp(r.record ->> 'created_at')::date AS day, max(r.id) AS _raw_id
-  FROM {{source "raw" "api_attempts"}} AS r
-  WHERE r.id > {{watermark}}
-    AND r.id <= (SELECT coalesce(max(watermark), 0) FROM elt.model_state WHERE model = 'lms_grade_statistics')
-  GROUP BY 1
-),
+{{> touched_days}}
 -- Every grade row of each touched day, by the created_at index.
 day_rows AS (
   SELECT t.day, g.user_id, g.is_correct, g.attempt_type, g.created_at
@@ -60,7 +50,7 @@ day_rows AS (
 {{else}}
 touched AS (
   SELECT NULL::date AS day,
-    (SELECT coalesce(max(watermark), 0) FROM elt.model_state WHERE model = 'lms_grade_statistics') AS _raw_id
+    {{> grade_watermark}} AS _raw_id
 ),
 day_rows AS (
   SELECT created_at::date AS day, user_id, is_correct, attempt_type, created_at

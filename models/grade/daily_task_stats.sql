@@ -33,14 +33,7 @@ tests:
 ---*/
 WITH
 {{#if is_incremental}}
--- The UTC days of the records landed after this model's watermark (see daily_stats).
-touched AS (
-  SELECT elt.parse_api_timestamp(r.record ->> 'created_at')::date AS day, max(r.id) AS _raw_id
-  FROM {{source "raw" "api_attempts"}} AS r
-  WHERE r.id > {{watermark}}
-    AND r.id <= (SELECT coalesce(max(watermark), 0) FROM elt.model_state WHERE model = 'lms_grade_statistics')
-  GROUP BY 1
-),
+{{> touched_days}}
 day_rows AS (
   SELECT t.day, g.user_id, g.lis_result_sourcedid, g.is_correct, g.attempt_type
   FROM touched AS t
@@ -82,6 +75,6 @@ WHERE NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.day = o.day AND f.has_task = 
 {{else}}
 SELECT
   day, has_task, task, attempts, submits, correct_submits, users,
-  (SELECT coalesce(max(watermark), 0) FROM elt.model_state WHERE model = 'lms_grade_statistics') AS _raw_id
+  {{> grade_watermark}} AS _raw_id
 FROM fresh
 {{/if}}

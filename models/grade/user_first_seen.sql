@@ -26,7 +26,7 @@ FROM (
   SELECT r.record ->> 'lti_user_id' AS user_id, max(r.id) AS _raw_id
   FROM {{source "raw" "api_attempts"}} AS r
   WHERE r.id > {{watermark}}
-    AND r.id <= (SELECT coalesce(max(watermark), 0) FROM elt.model_state WHERE model = 'lms_grade_statistics')
+    AND r.id <= {{> grade_watermark}}
     AND jsonb_typeof(r.record -> 'lti_user_id') = 'string'
   GROUP BY 1
 ) AS u
@@ -39,7 +39,7 @@ WHERE f.first_seen_at IS NOT NULL
 SELECT
   user_id,
   min(created_at) AS first_seen_at,
-  (SELECT coalesce(max(watermark), 0) FROM elt.model_state WHERE model = 'lms_grade_statistics') AS _raw_id
+  {{> grade_watermark}} AS _raw_id
 FROM {{ref "lms_grade_statistics"}}
 GROUP BY user_id
 {{/if}}
