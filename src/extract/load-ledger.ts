@@ -136,19 +136,15 @@ export async function isWindowLanded(db: Queryable, window: TimeWindow): Promise
  * The end of the latest window landed by an incremental extract: where the next one continues.
  * Backfills never move it, so a `--date` ahead of it cannot make the nightly run skip the days between.
  */
-export async function lastWatermark(db: Queryable): Promise<Date | undefined> {
-  const { rows } = await db.query<{ w: Date | null }>(
-    "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed' AND mode = 'incremental'",
-    [],
-  );
-  return rows[0]?.w ?? undefined;
+export function lastWatermark(db: Queryable): Promise<Date | undefined> {
+  return lastLandedEnd(db, "incremental");
 }
 
-/** End of the newest landed window of any mode (a backfill too), or undefined when none landed. */
-export async function lastLandedEnd(db: Queryable): Promise<Date | undefined> {
+/** End of the newest landed window of that mode (any mode when none is given), if one landed. */
+export async function lastLandedEnd(db: Queryable, mode?: LoadMode): Promise<Date | undefined> {
   const { rows } = await db.query<{ w: Date | null }>(
-    "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed'",
-    [],
+    "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed' AND ($1::text IS NULL OR mode = $1)",
+    [mode ?? null],
   );
   return rows[0]?.w ?? undefined;
 }

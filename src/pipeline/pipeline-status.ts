@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import { earliestUncoveredFailure, lastWatermark } from "../extract/load-ledger.ts";
+import { relationColumns } from "../transform/relation-info.ts";
 import { lastRuns, type RunRow } from "./run-ledger.ts";
 
 export interface PipelineStatus {
@@ -13,15 +14,6 @@ export interface PipelineStatus {
   models: { model: string; watermark: number; updated_at: Date }[];
 }
 
-async function hasColumn(db: Queryable, schema: string, table: string, column: string): Promise<boolean> {
-  const { rows } = await db.query<{ ok: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM information_schema.columns
-                     WHERE table_schema = $1 AND table_name = $2 AND column_name = $3) AS ok`,
-    [schema, table, column],
-  );
-  return rows[0]?.ok === true;
-}
-
 async function exists(db: Queryable, relation: string): Promise<boolean> {
   const { rows } = await db.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [relation]);
   return rows[0]?.ok === true;
@@ -33,7 +25,8 @@ export async function pipelineStatus(db: Queryable, limit: number): Promise<Pipe
   const runs = (await exists(db, "elt.runs")) ? await lastRuns(db, limit) : [];
   let extractWatermark: Date | null = null;
   let pendingGap: PipelineStatus["pendingGap"] = null;
-  if (await hasColumn(db, "elt", "loads", "mode")) {
+  // A database without migration 0012 has no load modes, hence no incremental watermark yet.
+  if ((await exists(db, "elt.loads")) && (await relationColumns(db, "elt.loads")).includes("mode")) {
     extractWatermark = (await lastWatermark(db)) ?? null;
     pendingGap = (await earliestUncoveredFailure(db)) ?? null;
   }

@@ -10,7 +10,7 @@ import { localDate } from "../../src/log/timestamp.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { countAttempts } from "../../src/simulator/generate-attempts.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
-import { type CliResult, ELT_BIN, runElt } from "../helpers/cli.ts";
+import { type CliResult, runElt } from "../helpers/cli.ts";
 import { type FakeSheets, startFakeSheets } from "../helpers/fake-sheets.ts";
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
 import { tempProject } from "../helpers/project.ts";
@@ -76,6 +76,7 @@ exports:
   return dir;
 }
 
+/** The real binary; not awaited, it runs while the test acts. */
 async function elt(dir: string, args: string[]): Promise<CliResult> {
   const result = await runElt([...args, "--project-dir", dir], { timeoutMs: 240_000 });
   outputs.push(result);
@@ -113,25 +114,6 @@ async function waitForRow<R>(sql: string, params: unknown[], timeoutMs = 60_000)
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`timed out waiting for: ${sql}`);
-}
-
-/** Starts the CLI without waiting, so the test can act while it runs. */
-function startElt(dir: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ELT_BIN, ...args, "--project-dir", dir], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => {
-      const result = { code, stdout, stderr };
-      outputs.push(result);
-      resolve(result);
-    });
-  });
 }
 
 beforeAll(async () => {
@@ -284,7 +266,7 @@ describe("elt run: reliability", () => {
     const db = await database("kill_landing");
     const dir = project(db.secretUrl, "kill_landing");
     sim.setFaults([{ kind: "slow", ms: 30, times: 1 }]);
-    const running = startElt(dir, ["run", ...WINDOW]);
+    const running = elt(dir, ["run", ...WINDOW]);
     const victim = await waitForRow<{ pid: number }>(
       "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'COPY%' AND state = 'active'",
       [db.name],
@@ -307,7 +289,7 @@ describe("elt run: reliability", () => {
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     await holder.query("BEGIN; LOCK TABLE grade.lms_grade_statistics IN ACCESS EXCLUSIVE MODE");
-    const running = startElt(dir, ["run", "--date", "2026-11-11"]);
+    const running = elt(dir, ["run", "--date", "2026-11-11"]);
     const victim = await waitForRow<{ pid: number }>(
       "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> $2",
       [db.name, (holder as unknown as { processID: number }).processID],
@@ -327,7 +309,7 @@ describe("elt run: reliability", () => {
   it("two runs at once: one waits for the other, nothing is duplicated", async () => {
     const db = await database("concurrent");
     const dir = project(db.secretUrl, "concurrent");
-    const [a, b] = await Promise.all([startElt(dir, ["run", ...WINDOW]), startElt(dir, ["run", ...WINDOW])]);
+    const [a, b] = await Promise.all([elt(dir, ["run", ...WINDOW]), elt(dir, ["run", ...WINDOW])]);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(await rawCount(db.url)).toBe(reference.raw);
     expect(await gradeRows(db.url)).toEqual(reference.grade);
