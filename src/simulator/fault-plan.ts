@@ -17,34 +17,98 @@ export type Fault =
   /** An HTML error page, as a proxy sends one (status 200 unless given). */
   | { kind: "html"; status?: number; times?: number }
   /** The full body in small pieces with a pause between them (a slow, long download). */
-  | { kind: "slow"; ms: number; times?: number };
+  | { kind: "slow"; ms: number; times?: number }
+  /** 200 and `[]`, whatever the window holds (an API that lost the data, or not yet indexed it). */
+  | { kind: "empty"; times?: number }
+  /** 200 and `[1,2,3]`: valid JSON, an array, but of no objects. */
+  | { kind: "junk"; times?: number }
+  /** 200 and only every second record of the window (indexes 0, 2, 4… of the normal answer). */
+  | { kind: "half"; times?: number }
+  /**
+   * The normal answer plus one record in the middle whose lti_user_id holds a lone surrogate,
+   * written as the six characters `\ud800` (as Python's json.dumps emits it); PostgreSQL's jsonb
+   * refuses it. The extra element comes after the first floor(n/2) of the n normal records.
+   */
+  | { kind: "surrogate"; times?: number }
+  /**
+   * The normal answer plus one element in the middle nested 100000 deep
+   * (`{"a":[[[…]]]}`): valid JSON past PostgreSQL's stack depth limit.
+   */
+  | { kind: "deep"; times?: number }
+  /**
+   * The normal answer plus one record in the middle whose lti_user_id holds bytes that are not
+   * UTF-8 (0xC3 0x28 and 0xFF), sent as raw bytes.
+   */
+  | { kind: "badbytes"; times?: number }
+  /**
+   * 200 and headers at once, then the normal body one byte at a time, `ms` between bytes: never
+   * idle long enough for an idle timeout (if ms is small), but endless. Stops when the client goes.
+   */
+  | { kind: "trickle"; ms: number; times?: number }
+  /**
+   * The normal answer with is_correct flipped (0↔1, true↔false, type kept) on about `percent`% of
+   * the submit records, chosen by a hash of lti_user_id and created_at: the same records on every
+   * request and for any window cut (the API re-sending an attempt with another result).
+   */
+  | { kind: "flip"; percent: number; times?: number }
+  /**
+   * The normal answer plus, at its end, the first `count` records from just after the window (the
+   * same bytes a request for a window starting at its end returns first).
+   */
+  | { kind: "outside"; count: number; times?: number };
+
+/** The kinds whose text form takes no `:N` argument. */
+const PLAIN = [
+  "reset",
+  "abort",
+  "truncate",
+  "empty",
+  "junk",
+  "half",
+  "surrogate",
+  "deep",
+  "badbytes",
+] as const;
+type PlainKind = (typeof PLAIN)[number];
 
 export type FaultPlan = Fault[];
 
 /**
  * One fault from text: `503`, `429` or `429:2` (Retry-After seconds), `delay:1500`, `reset`,
- * `abort`, `truncate`, `html` or `html:502`, `slow:20`; a suffix `x2` limits it to 2 requests.
+ * `abort`, `truncate`, `html` or `html:502`, `slow:20`, `empty`, `junk`, `half`, `surrogate`,
+ * `deep`, `badbytes`, `trickle` or `trickle:5` (ms between bytes, default 1000), `flip` or
+ * `flip:30` (percent of submits, default 10), `outside` or `outside:3` (records from after the
+ * window, default 5). A suffix `x2` limits it to 2 requests: `emptyx2`, `flip:10x1`, `429:1x3`.
+ * Names never end in `x`, so `badbytesx1` is `badbytes` once.
  */
 export function parseFault(text: string): Fault {
-  const m = /^\s*(\d{3}|[a-z]+)(?::(\d+))?(?:x(\d+))?\s*$/i.exec(text);
+  const m = /^\s*(\d{3}|[a-z]+?)(?::(\d+))?(?:x(\d+))?\s*$/i.exec(text);
   if (!m) throw new Error(`unknown fault "${text}"`);
-  const [, name = "", arg, times] = m;
+  const [, rawName = "", arg, times] = m;
+  const name = rawName.toLowerCase();
   const base = times ? { times: Number(times) } : {};
   const n = arg === undefined ? undefined : Number(arg);
   if (/^\d{3}$/.test(name)) {
     return { kind: "status", status: Number(name), ...(n !== undefined ? { retryAfter: n } : {}), ...base };
   }
-  switch (name.toLowerCase()) {
+  if ((PLAIN as readonly string[]).includes(name)) {
+    if (n !== undefined) throw new Error(`fault "${text}": ${name} takes no ":N" argument`);
+    return { kind: name as PlainKind, ...base };
+  }
+  switch (name) {
     case "delay":
       return { kind: "delay", ms: n ?? 1000, ...base };
     case "slow":
       return { kind: "slow", ms: n ?? 20, ...base };
     case "html":
       return { kind: "html", ...(n !== undefined ? { status: n } : {}), ...base };
-    case "reset":
-    case "abort":
-    case "truncate":
-      return { kind: name.toLowerCase() as "reset" | "abort" | "truncate", ...base };
+    case "trickle":
+      return { kind: "trickle", ms: n ?? 1000, ...base };
+    case "flip":
+      if (n !== undefined && n > 100) throw new Error(`fault "${text}": flip takes a percentage, 0 to 100`);
+      return { kind: "flip", percent: n ?? 10, ...base };
+    case "outside":
+      return { kind: "outside", count: n ?? 5, ...base };
     default:
       throw new Error(`unknown fault "${text}"`);
   }

@@ -16,6 +16,7 @@ export { pythonDictRepr, pythonStringRepr } from "./python-repr.ts";
 export {
   DEFAULT_CLIENT,
   DEFAULT_CLIENT_KEY,
+  flipPicks,
   type Simulator,
   type SimulatorOptions,
   startSimulator,

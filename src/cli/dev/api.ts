@@ -28,7 +28,10 @@ export default defineCommand({
     "client-key": { type: "string", description: "Expected client_key (default demo-key)" },
     fault: {
       type: "string",
-      description: "Fault plan, e.g. 503x2,429:1x1,truncate,html,reset,abort,delay:2000,slow:20",
+      // One line: citty pads every option's description to the longest one.
+      description:
+        "Fault plan, e.g. 503x2,flip:10x1 (xN: for N requests). Faults: NNN[:s] delay:MS reset abort truncate " +
+        "html[:NNN] slow:MS empty junk half surrogate deep badbytes trickle:MS flip:PCT outside:N",
       valueHint: "plan",
     },
   },
