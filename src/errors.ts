@@ -1,3 +1,5 @@
+import { isConnectionError } from "./db/is-connection-error.ts";
+
 /**
  * The one error hierarchy. `exitCode` follows DEVELOPERS.md:
  * 0 ok, 1 the run finished with failures, 2 usage or config error, 3 unexpected.
@@ -41,12 +43,41 @@ export class RunFailedError extends EltError {
   }
 }
 
+/**
+ * PostgreSQL could not be reached, or the connection was lost and the retries did not bring it back
+ * (exit 1): an outage, not a bug. The next run catches up from the watermark.
+ */
+export class DatabaseUnavailableError extends EltError {
+  constructor(message: string, cause?: unknown) {
+    super(message, {
+      code: "DATABASE_UNAVAILABLE",
+      exitCode: 1,
+      hint: "check that the database server is up and reachable (database.url / DATABASE_URL); the next run catches up",
+      cause,
+    });
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
 export function isEltError(error: unknown): error is EltError {
   return error instanceof EltError;
 }
 
+/**
+ * What an error means to the user, in one place: an EltError as it is; a refused or lost database
+ * connection (see isConnectionError) as a DatabaseUnavailableError; anything else is a bug
+ * (undefined). Exit codes, stage failures and the printed message all go through it.
+ */
+export function knownError(error: unknown): EltError | undefined {
+  if (isEltError(error)) return error;
+  if (isConnectionError(error)) {
+    return new DatabaseUnavailableError(`database unavailable: ${errorMessage(error)}`, error);
+  }
+  return undefined;
+}
+
 export function exitCodeOf(error: unknown): ExitCode {
-  return isEltError(error) ? error.exitCode : 3;
+  return knownError(error)?.exitCode ?? 3;
 }
 
 export function errorMessage(error: unknown): string {

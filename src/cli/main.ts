@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
-import { errorMessage, exitCodeOf, isEltError } from "../errors.ts";
-import { commandLine, log } from "../log/logger.ts";
+import { errorMessage, knownError } from "../errors.ts";
+import { commandLine, log, logWriteError, probeLogFile } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { PACKAGE_ROOT } from "../package-root.ts";
 
@@ -86,7 +86,7 @@ async function cli(rawArgs: string[]): Promise<number> {
   try {
     commandLine.text = `elt ${rawArgs.join(" ")}`;
     await runCommand(main, { rawArgs });
-    return 0;
+    return withLogFailure(0);
   } catch (error) {
     // citty's own usage errors (unknown command, missing argument) are usage errors: exit 2.
     if ((error as Error)?.name === "CLIError") {
@@ -94,15 +94,31 @@ async function cli(rawArgs: string[]): Promise<number> {
       log.error(maskSecrets(errorMessage(error)));
       return 2;
     }
-    const code = exitCodeOf(error);
-    if (isEltError(error)) {
-      log.error(maskSecrets(error.message));
-      if (error.hint) log.info(`hint: ${maskSecrets(error.hint)}`);
+    // An EltError, or what one stands for (a database that went away): a message and a hint.
+    const known = knownError(error);
+    if (known) {
+      log.error(maskSecrets(known.message));
+      if (known.hint) log.info(`hint: ${maskSecrets(known.hint)}`);
     } else {
       log.error(`unexpected error: ${maskSecrets((error as Error)?.stack ?? errorMessage(error))}`);
     }
-    return code;
+    return withLogFailure(known?.exitCode ?? 3, known?.message);
   }
+}
+
+/**
+ * A log folder that stopped taking lines during the command fails it (at least exit 1), said at
+ * the end unless the command's own error already said it (`elt run` records it as a failure).
+ */
+function withLogFailure(code: number, said = ""): number {
+  probeLogFile();
+  const error = logWriteError();
+  if (!error) return code;
+  if (!said.includes(error.message)) {
+    log.error(`logs: ${maskSecrets(error.message)}`);
+    if (error.hint) log.info(`hint: ${maskSecrets(error.hint)}`);
+  }
+  return Math.max(code, error.exitCode);
 }
 
 process.exitCode = await cli(process.argv.slice(2));

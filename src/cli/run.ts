@@ -3,10 +3,11 @@ import { isEltError } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { startDemo } from "../pipeline/demo.ts";
 import { DEMO_PATHS } from "../pipeline/demo-config.ts";
+import { recordRefusedRun } from "../pipeline/refused-run.ts";
 import { reportEarlyFailure } from "../pipeline/report-early-failure.ts";
 import { RUN_FAILED, runPipeline } from "../pipeline/run-pipeline.ts";
 import { commonArgs } from "./common-args.ts";
-import { openProject, withDatabase } from "./project-context.ts";
+import { openProjectForRun, withDatabase } from "./project-context.ts";
 import { parseRunArgs, runArgs } from "./run-args.ts";
 
 export default defineCommand({
@@ -24,7 +25,12 @@ export default defineCommand({
     const options = parseRunArgs(args);
     const demo = args.demo ? await startDemo() : undefined;
     try {
-      const project = openProject(args, demo?.configure);
+      const { project, logDirError } = openProjectForRun(args, demo?.configure);
+      if (logDirError) {
+        // Nothing runs without a log, but the ledger and the team still hear of the night.
+        await recordRefusedRun(project, options, logDirError);
+        throw logDirError;
+      }
       try {
         await withDatabase(project, {}, (ctx) => runPipeline(ctx, options));
       } catch (error) {

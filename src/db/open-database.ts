@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
-import { EltError } from "../errors.ts";
+import { DatabaseUnavailableError, EltError } from "../errors.ts";
 import type { Database } from "./database.ts";
+import { isConnectionError } from "./is-connection-error.ts";
 import { lockFileOwner, tryLockFile } from "./lock-file.ts";
 import { pgDatabase } from "./pg-database.ts";
 import { waitFor } from "./wait-for.ts";
@@ -30,7 +31,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await db.query("SELECT 1");
     } catch (error) {
       await db.close().catch(() => {});
-      throw new EltError(`cannot connect to ${db.description}: ${(error as Error).message}`, {
+      // The description names host, port and database only: never the URL's password.
+      const reason = (error as Error).message;
+      if (isConnectionError(error)) {
+        throw new DatabaseUnavailableError(
+          `cannot connect to ${db.description}: the database is unavailable: ${reason}`,
+          error,
+        );
+      }
+      throw new EltError(`cannot connect to ${db.description}: ${reason}`, {
         code: "DB_CONNECT",
         exitCode: 1,
         hint: "check DATABASE_URL and that the server is up",

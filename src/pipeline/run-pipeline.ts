@@ -60,6 +60,8 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
     log.error(`run ${runId}: ${errorMessage(error)}`);
     rec.fail("run", error);
   }
+  // A log folder that broke during the run fails it; the email below says so.
+  rec.checkLogFile();
 
   const extracted = state.extracted;
   const days = extracted ? daysOf(extracted.start, extracted.end) : [];
@@ -89,6 +91,7 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
     if (!email) counts.exports_failed = (counts.exports_failed ?? 0) + 1;
   }
 
+  rec.checkLogFile(); // or during the email: the ledger says so
   const finalStatus = rec.failed ? "failed" : "success";
   await updateRun(db, runId, {
     status: finalStatus,

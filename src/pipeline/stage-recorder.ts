@@ -1,5 +1,5 @@
-import { type ExitCode, errorMessage, exitCodeOf } from "../errors.ts";
-import { log } from "../log/logger.ts";
+import { type ExitCode, errorMessage, knownError } from "../errors.ts";
+import { log, logWriteError, probeLogFile } from "../log/logger.ts";
 import { stage } from "../log/stage.ts";
 import type { StageRecord } from "./run-ledger.ts";
 
@@ -40,9 +40,24 @@ export class StageRecorder {
 
   /** Records a failure that happened outside a stage (the stage itself already logged it). */
   fail(name: string, error: unknown, ms = 0): void {
-    this.exitCode = Math.max(this.exitCode, exitCodeOf(error)) as ExitCode;
-    this.stages.push({ name, status: "failed", ms: Math.round(ms), detail: errorMessage(error) });
-    this.failures.push(`${name}: ${errorMessage(error)}`);
+    // A lost database says so (exit 1); only an error nobody expected is a bug (3).
+    const known = knownError(error);
+    const message = errorMessage(known ?? error);
+    this.exitCode = Math.max(this.exitCode, known?.exitCode ?? 3) as ExitCode;
+    this.stages.push({ name, status: "failed", ms: Math.round(ms), detail: message });
+    this.failures.push(`${name}: ${message}`);
+  }
+
+  /**
+   * A log folder that stopped taking lines fails the run, once, as "logs: could not write to …",
+   * so the ledger, the email and the exit code say so. Probes the file first: a folder that broke
+   * since the last line is found too, whichever line would have hit it.
+   */
+  checkLogFile(): void {
+    if (this.stages.some((s) => s.name === "logs")) return;
+    probeLogFile();
+    const error = logWriteError();
+    if (error) this.fail("logs", error);
   }
 
   /** A stage that ran to the end but whose outcome is a failure (a model or a data test failed). */

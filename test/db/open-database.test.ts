@@ -28,8 +28,10 @@ describe("openDatabase", () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(EltError);
-    expect(error).toMatchObject({ code: "DB_CONNECT", exitCode: 1 });
-    expect((error as Error).message).toMatch(/^cannot connect to postgres:\/\/127\.0\.0\.1:1\/x: /);
+    expect(error).toMatchObject({ code: "DATABASE_UNAVAILABLE", exitCode: 1 });
+    expect((error as Error).message).toMatch(
+      /^cannot connect to postgres:\/\/127\.0\.0\.1:1\/x: the database is unavailable: /,
+    );
     expect((error as Error).message).not.toContain("hunter2pw");
   });
 });

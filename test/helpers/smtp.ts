@@ -19,8 +19,14 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** A local SMTP server (smtp-server) that requires AUTH and keeps every message it accepts. */
-export async function startSmtp(credentials = { user: "mailer", pass: "smtp-Pa55word" }): Promise<TestSmtp> {
+/**
+ * A local SMTP server (smtp-server) that requires AUTH and keeps every message it accepts.
+ * `onMessage` runs before a message is acknowledged, so the sender is still waiting for it.
+ */
+export async function startSmtp(
+  credentials = { user: "mailer", pass: "smtp-Pa55word" },
+  onMessage?: (message: ReceivedMail) => void | Promise<void>,
+): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   let refused = 0;
   const server = new SMTPServer({
@@ -38,8 +44,10 @@ export async function startSmtp(credentials = { user: "mailer", pass: "smtp-Pa55
     },
     onData(stream, session, callback) {
       simpleParser(stream)
-        .then((mail) => {
-          received.push({ mail, envelope: session.envelope, user: session.user as string | undefined });
+        .then(async (mail) => {
+          const message = { mail, envelope: session.envelope, user: session.user as string | undefined };
+          received.push(message);
+          await onMessage?.(message);
           callback();
         })
         .catch(callback);
