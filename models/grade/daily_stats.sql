@@ -3,7 +3,7 @@ materialized: incremental
 schema: grade
 unique_key: day
 primary_key: day
-watermark: _raw_id
+watermark: _seq
 contract:
   day: date not null
   attempts: bigint not null
@@ -50,7 +50,7 @@ day_rows AS (
 {{else}}
 touched AS (
   SELECT NULL::date AS day,
-    {{> grade_watermark}} AS _raw_id
+    {{> grade_watermark}} AS _seq
 ),
 day_rows AS (
   SELECT created_at::date AS day, user_id, is_correct, attempt_type, created_at
@@ -101,11 +101,11 @@ SELECT
   coalesce(f.first_submit_correct_users, 0) AS first_submit_correct_users,
   p.peak_hour,
 {{#if is_incremental}}
-  t._raw_id
+  t._seq
 FROM totals AS d
 JOIN touched AS t ON t.day = d.day
 {{else}}
-  (SELECT _raw_id FROM touched) AS _raw_id
+  (SELECT _seq FROM touched) AS _seq
 FROM totals AS d
 {{/if}}
 LEFT JOIN first_submits AS f ON f.day = d.day

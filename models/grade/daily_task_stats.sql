@@ -3,7 +3,7 @@ materialized: incremental
 schema: grade
 unique_key: [day, has_task, task]
 primary_key: [day, has_task, task]
-watermark: _raw_id
+watermark: _seq
 contract:
   day: date not null
   has_task: boolean not null
@@ -59,14 +59,14 @@ fresh AS (
   GROUP BY 1, 2, 3
 )
 {{#if is_incremental}}
-SELECT f.day, f.has_task, f.task, f.attempts, f.submits, f.correct_submits, f.users, t._raw_id
+SELECT f.day, f.has_task, f.task, f.attempts, f.submits, f.correct_submits, f.users, t._seq
 FROM fresh AS f
 JOIN touched AS t ON t.day = f.day
 UNION ALL
 -- Tasks stored for a touched day that the day no longer has: zero counts. OFFSET 0 keeps the
 -- subquery a probe of the primary key per touched day; flattened into a join, the planner (which
 -- guesses 200 touched days) sorts the whole table instead.
-SELECT o.day, o.has_task, o.task, 0, 0, 0, 0, t._raw_id
+SELECT o.day, o.has_task, o.task, 0, 0, 0, 0, t._seq
 FROM touched AS t
 CROSS JOIN LATERAL (
   SELECT s.day, s.has_task, s.task FROM {{this}} AS s WHERE s.day = t.day AND s.attempts > 0 OFFSET 0
@@ -75,6 +75,6 @@ WHERE NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.day = o.day AND f.has_task = 
 {{else}}
 SELECT
   day, has_task, task, attempts, submits, correct_submits, users,
-  {{> grade_watermark}} AS _raw_id
+  {{> grade_watermark}} AS _seq
 FROM fresh
 {{/if}}

@@ -3,8 +3,8 @@ materialized: incremental
 schema: grade
 unique_key: raw_id
 primary_key: raw_id
-watermark: _raw_id
-watermark_source: raw.api_attempts.id
+watermark: _seq
+watermark_source: raw.api_attempts.seq
 contract:
   raw_id: bigint not null
   load_id: bigint not null
@@ -18,7 +18,9 @@ tags: [grade]
 description: >-
   Every landed record that could not go to lms_grade_statistics, with the reason and the record as
   sent; nothing is dropped silently: landed = loaded + quarantined + duplicates (keys landed again,
-  where the latest version wins). Incremental on raw_id with the same watermark as the grade table.
+  where the latest version wins). Incremental on raw.api_attempts.seq like the grade table, merged on
+  raw_id (a re-sent record is merged again, not duplicated). Elements that never became records
+  (not objects, not storable) are in raw.api_rejects instead.
 columns:
   raw_id: {description: "raw.api_attempts.id", tests: [not_null, unique]}
   load_id: {description: "The extract run (raw.api_attempts.load_id) that landed it", tests: [not_null]}
@@ -43,8 +45,8 @@ SELECT
   created_at_text,
   _landed_at AS landed_at,
   now() AS quarantined_at,
-  _raw_id
+  _seq
 FROM {{ref "stg_attempts"}}
 WHERE reject_reason IS NOT NULL
-{{#if is_incremental}}  AND _raw_id > {{watermark}}
+{{#if is_incremental}}  AND _seq > {{watermark}}
 {{/if}}

@@ -3,8 +3,8 @@ materialized: incremental
 schema: grade
 unique_key: [user_id, created_at]
 primary_key: [user_id, created_at]
-watermark: _raw_id
-watermark_source: raw.api_attempts.id
+watermark: _seq
+watermark_source: raw.api_attempts.seq
 contract:
   user_id: varchar not null
   oauth_consumer_key: varchar not null
@@ -17,10 +17,12 @@ indexes: [{columns: [created_at]}]
 tags: [grade]
 description: >-
   The task's table: one row per valid attempt, keyed by (user_id, created_at). Incremental: each
-  build reads only records landed after the last one it saw (watermark _raw_id, kept in
+  build reads only records sent after the last one it saw (watermark _seq, kept in
   elt.model_state, not stored here) and merges them on the key. When the same key arrives more than
-  once, the latest landed version wins, within a batch (DISTINCT ON ... ORDER BY _raw_id DESC) and
-  across batches (ON CONFLICT DO UPDATE). Records with a reject_reason go to lms_grade_quarantine.
+  once, the version the API sent last wins, within a batch (DISTINCT ON ... ORDER BY _seq DESC) and
+  across batches (ON CONFLICT DO UPDATE); a re-send of an older version takes a new seq at landing,
+  so it wins again. Each change is kept in raw.api_conflicts (see attempt_conflicts). Records with a
+  reject_reason go to lms_grade_quarantine.
 columns:
   user_id: {description: "The student (lti_user_id, 32 hex characters in practice)", tests: [not_null]}
   oauth_consumer_key: {description: "From passback_params (so far always empty text)", tests: [not_null]}
@@ -41,8 +43,8 @@ SELECT DISTINCT ON (user_id, created_at)
   is_correct,
   attempt_type,
   created_at,
-  _raw_id
+  _seq
 FROM {{ref "stg_attempts"}}
 WHERE reject_reason IS NULL
-{{#if is_incremental}}  AND _raw_id > {{watermark}}
-{{/if}}ORDER BY user_id, created_at, _raw_id DESC
+{{#if is_incremental}}  AND _seq > {{watermark}}
+{{/if}}ORDER BY user_id, created_at, _seq DESC

@@ -3,7 +3,7 @@ materialized: incremental
 schema: grade
 unique_key: user_id
 primary_key: user_id
-watermark: _raw_id
+watermark: _seq
 contract:
   user_id: varchar not null
   first_seen_at: timestamp not null
@@ -21,12 +21,12 @@ columns:
 {{#if is_incremental}}
 -- Users named by the records landed after this model's watermark, up to the grade table's own
 -- watermark (records it has merged already), so a build of this model alone never skips a record.
-SELECT u.user_id, f.first_seen_at, u._raw_id
+SELECT u.user_id, f.first_seen_at, u._seq
 FROM (
-  SELECT r.record ->> 'lti_user_id' AS user_id, max(r.id) AS _raw_id
+  SELECT r.record ->> 'lti_user_id' AS user_id, max(r.seq) AS _seq
   FROM {{source "raw" "api_attempts"}} AS r
-  WHERE r.id > {{watermark}}
-    AND r.id <= {{> grade_watermark}}
+  WHERE r.seq > {{watermark}}
+    AND r.seq <= {{> grade_watermark}}
     AND jsonb_typeof(r.record -> 'lti_user_id') = 'string'
   GROUP BY 1
 ) AS u
@@ -39,7 +39,7 @@ WHERE f.first_seen_at IS NOT NULL
 SELECT
   user_id,
   min(created_at) AS first_seen_at,
-  {{> grade_watermark}} AS _raw_id
+  {{> grade_watermark}} AS _seq
 FROM {{ref "lms_grade_statistics"}}
 GROUP BY user_id
 {{/if}}

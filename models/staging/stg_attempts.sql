@@ -6,10 +6,11 @@ description: >-
   cannot go to grade.lms_grade_statistics (NULL when it can). passback_params (Python literal text)
   is parsed once per row by elt.py_literal_to_jsonb (migration 0020). Nothing here raises on bad
   input: text is checked with a regular expression before any cast. A view, so it costs nothing
-  until read; the grade models read it with a filter on _raw_id, which reaches the raw table's
-  primary key, so only new records are parsed.
+  until read; the grade models read it with a filter on _seq, which reaches the raw table's
+  seq index, so only new (and re-sent) records are parsed.
 columns:
-  _raw_id: {description: "raw.api_attempts.id: the landing order, the incremental watermark"}
+  _raw_id: {description: "raw.api_attempts.id: the record's row, fixed once landed"}
+  _seq: {description: "raw.api_attempts.seq: the order of the record's latest sending, the incremental watermark (the highest seq of an attempt is the version the API sent last)"}
   _load_id: {description: "raw.api_attempts.load_id: the extract run that landed the record"}
   _landed_at: {description: "When the record was landed (timestamptz)"}
   _record: {description: "The record as the API sent it (jsonb)"}
@@ -25,6 +26,7 @@ columns:
 ---*/
 SELECT
   r.id AS _raw_id,
+  r.seq AS _seq,
   r.load_id AS _load_id,
   r.landed_at AS _landed_at,
   r.record AS _record,

@@ -17,7 +17,16 @@ export default defineCommand({
     await withProject(args, {}, async ({ db, config }) => {
       const progress = progressReporter();
       try {
-        await extract({ db, config }, { start, end, force: args.force, onProgress: progress.onProgress });
+        await extract(
+          { db, config },
+          {
+            start,
+            end,
+            force: args.force,
+            acceptIncomplete: args["accept-incomplete"],
+            onProgress: progress.onProgress,
+          },
+        );
       } finally {
         progress.stop();
       }

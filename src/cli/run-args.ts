@@ -19,6 +19,7 @@ export function parseRunArgs(args: {
   start?: string;
   end?: string;
   force?: boolean;
+  "accept-incomplete"?: boolean;
   "full-refresh"?: boolean;
   select?: string;
   exclude?: string;
@@ -28,6 +29,7 @@ export function parseRunArgs(args: {
   return {
     ...parseWindow(args),
     force: args.force ?? false,
+    acceptIncomplete: args["accept-incomplete"] ?? false,
     fullRefresh: args["full-refresh"] ?? false,
     select: list(args.select),
     exclude: list(args.exclude),

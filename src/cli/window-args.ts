@@ -11,6 +11,10 @@ export const windowArgs = {
     valueHint: "time",
   },
   end: { type: "string", description: "Backfill up to (UTC, exclusive; default now)", valueHint: "time" },
+  "accept-incomplete": {
+    type: "boolean",
+    description: "Count answers that look incomplete as landed (the days really were that quiet)",
+  },
 } as const satisfies ArgsDef;
 
 function time(flag: string, text: string): Date {

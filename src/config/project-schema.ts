@@ -30,12 +30,45 @@ const apiSchema = z
     url: z.url().default("https://b2b.itresume.ru/api/statistics"),
     client: optionalText,
     client_key: optionalText.describe("Secret: masked in every log line and message"),
-    timeout_seconds: positiveInt.default(300).describe("Per request; one day has taken up to 51 s"),
+    timeout_seconds: positiveInt
+      .default(300)
+      .describe("For the response to start (headers); one day has taken up to 51 s"),
+    idle_timeout_seconds: positiveInt
+      .default(60)
+      .describe("Longest pause allowed between two pieces of the body once it has started"),
+    deadline_seconds: positiveInt
+      .default(900)
+      .describe("Longest one window attempt may take, headers and body together; then it is retried"),
     retries: nonNegativeInt.default(5),
     retry_max_delay_seconds: positiveInt.default(60).describe("Caps the backoff and Retry-After"),
     retry_base_delay_ms: nonNegativeInt
       .default(1000)
       .describe("First retry's backoff; doubles per retry, jittered"),
+  })
+  .prefault({});
+
+const plausibilitySchema = z
+  .strictObject({
+    min_volume_ratio: z
+      .preprocess(fromText, z.number().min(0).max(1))
+      .default(0.6)
+      .describe("A long window with fewer records than this share of the usual volume is suspect"),
+    judge_hours: positiveInt
+      .default(20)
+      .describe("Windows at least this long are judged on their volume (shorter ones vary by hour)"),
+    history_windows: positiveInt
+      .default(14)
+      .describe("How many landed windows nearby give the usual volume (their median rate)"),
+    min_history_windows: positiveInt
+      .default(3)
+      .describe("Fewer landed windows nearby than this: the volume is not judged"),
+    max_non_object_share: z
+      .preprocess(fromText, z.number().min(0).max(1))
+      .default(0.01)
+      .describe("An answer with a larger share of non-object elements is suspect"),
+    max_fetches: positiveInt
+      .default(3)
+      .describe("Suspect answers for one window before later runs give up on it and fail loudly"),
   })
   .prefault({});
 
@@ -48,6 +81,17 @@ const extractSchema = z
     start: optionalText.describe(
       "Where the first incremental run starts when nothing is landed yet (UTC; default: yesterday 00:00)",
     ),
+    record_key: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["lti_user_id", "created_at"])
+      .describe("The record fields that identify one attempt: a new version of a key is a conflict"),
+    record_time: z
+      .string()
+      .min(1)
+      .default("created_at")
+      .describe("The record field the API's start and end bound (for records outside the window)"),
+    plausibility: plausibilitySchema,
   })
   .prefault({});
 

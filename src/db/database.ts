@@ -22,7 +22,7 @@ export interface Queryable {
    * On PostgreSQL this is COPY FROM STDIN (pg-copy-streams); on PGlite the lines are gathered into
    * bounded blobs and copied batch by batch, so neither engine holds the whole input.
    */
-  copyFrom(sql: string, lines: AsyncIterable<string | Buffer>): Promise<number>;
+  copyFrom(sql: string, lines: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): Promise<number>;
 }
 
 export type DatabaseKind = "postgres" | "pglite";

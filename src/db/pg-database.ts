@@ -25,7 +25,10 @@ function clientQueryable(client: pg.PoolClient | pg.Pool): Queryable {
       const last = Array.isArray(result) ? result[result.length - 1] : result;
       return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };
     },
-    async copyFrom(sql: string, lines: AsyncIterable<string | Buffer>): Promise<number> {
+    async copyFrom(
+      sql: string,
+      lines: AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
+    ): Promise<number> {
       if (!("release" in client)) throw new Error("copyFrom needs a dedicated connection");
       const stream = client.query(copyFromStdin(sql));
       await pipeline(Readable.from(lines), stream);

@@ -19,7 +19,10 @@ function sessionQueryable(session: Session): Queryable {
       const result = await session.query<R>(sql, params as unknown[]);
       return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
     },
-    async copyFrom(sql: string, lines: AsyncIterable<string | Buffer>): Promise<number> {
+    async copyFrom(
+      sql: string,
+      lines: AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
+    ): Promise<number> {
       if (!STDIN.test(sql)) throw new Error("copyFrom expects COPY ... FROM STDIN");
       const blobSql = sql.replace(STDIN, "FROM '/dev/blob'");
       let parts: (string | Buffer)[] = [];

@@ -9,8 +9,8 @@ export type RunReport = {
   status: "success" | "failed";
   runId?: number;
   window?: { start: Date; end: Date };
-  /** raw.api_attempts ids the run landed: the quarantine reasons are those of these records. */
-  rawIds?: { first: number; last: number };
+  /** The raw.api_attempts seq range the run wrote: the quarantine reasons are those of these records. */
+  seqs?: { first: number; last: number };
   /** The days the run touched, 'YYYY-MM-DD', oldest first. */
   days: string[];
   counts: {
@@ -96,12 +96,13 @@ export async function collectReportData(db: Queryable, report: RunReport): Promi
 
   const quarantine = await tolerant("quarantine reasons", [] as ReportData["quarantine"], async () => {
     // This run's records when it landed some; else those landed for its window; else its days.
-    if (report.rawIds) {
+    if (report.seqs) {
       const { rows } = await db.query<{ reason: string; count: number }>(
-        `SELECT coalesce(reason, '(none)') AS reason, count(*)::int AS count
-           FROM grade.lms_grade_quarantine WHERE raw_id BETWEEN $1 AND $2
+        `SELECT coalesce(q.reason, '(none)') AS reason, count(*)::int AS count
+           FROM grade.lms_grade_quarantine q JOIN raw.api_attempts a ON a.id = q.raw_id
+          WHERE a.seq BETWEEN $1 AND $2
           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
-        [report.rawIds.first, report.rawIds.last],
+        [report.seqs.first, report.seqs.last],
       );
       return rows;
     }

@@ -5,10 +5,20 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { formatDuration } from "../log/timestamp.ts";
-import { landWindow } from "./land-window.ts";
-import { failLoad, finishLoad, type LoadMode, startLoad, type TimeWindow } from "./load-ledger.ts";
+import { judgeAnswer, type PlausibilitySettings } from "./judge-answer.ts";
+import { type Landed, type LandingSettings, landWindow } from "./land-window.ts";
+import {
+  failLoad,
+  finishLoad,
+  type LoadMode,
+  startLoad,
+  suspectFetches,
+  type TimeWindow,
+  volumeBaseline,
+} from "./load-ledger.ts";
 import { MalformedBodyError } from "./malformed-body-error.ts";
 import { type ApiSettings, openDownload } from "./open-download.ts";
+import type { Reject } from "./rejects.ts";
 import { type RetrySettings, retryDelay } from "./retry-delay.ts";
 import { WindowAttemptError } from "./window-attempt-error.ts";
 import { windowLabel } from "./window-label.ts";
@@ -16,27 +26,53 @@ import { windowLabel } from "./window-label.ts";
 export interface WindowSettings {
   api: ApiSettings;
   retry: RetrySettings;
+  landing: LandingSettings;
+  plausibility: PlausibilitySettings;
 }
 
 export interface WindowOutcome {
   window: TimeWindow;
   loadId: number;
-  status: "landed" | "failed";
+  /** 'suspect': landed, but the answer looked incomplete; the window is fetched again later. */
+  status: "landed" | "suspect" | "failed";
   httpStatus?: number | undefined;
   records: number;
   inserted: number;
   duplicates: number;
+  resent: number;
+  rejected: number;
+  nonObjects: number;
+  outside: number;
+  conflicts: number;
+  /** Why the answer looked incomplete (also when it was accepted as landed). */
+  suspect?: string;
+  /** Suspect answers for this exact window so far, this one included. */
+  suspectFetches: number;
+  expected?: number;
+  rejects: Reject[];
   bytes: number;
   attempts: number;
   ms: number;
-  firstRawId: number | null;
-  lastRawId: number | null;
+  firstSeq: number | null;
+  lastSeq: number | null;
   error?: string;
 }
 
 const HOUR_MS = 3_600_000;
-/** Windows at least this long are expected to hold records. */
-const EMPTY_WARN_HOURS = 12;
+
+const EMPTY_LANDED = {
+  records: 0,
+  inserted: 0,
+  duplicates: 0,
+  resent: 0,
+  rejected: 0,
+  nonObjects: 0,
+  outside: 0,
+  conflicts: 0,
+  rejects: [],
+  firstSeq: null,
+  lastSeq: null,
+} as const;
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -87,7 +123,7 @@ export async function extractWindow(
   db: Database,
   settings: WindowSettings,
   window: TimeWindow,
-  options: { forced: boolean; mode: LoadMode } = { forced: false, mode: "backfill" },
+  options: { forced: boolean; mode: LoadMode; accept?: boolean } = { forced: false, mode: "backfill" },
 ): Promise<WindowOutcome> {
   const label = windowLabel(window);
   const loadId = await startLoad(db, window, options);
@@ -104,44 +140,66 @@ export async function extractWindow(
     try {
       download = await openDownload(settings.api, window);
       const current = download;
-      const landed = await landWindow(db, loadId, window, current.body, (tx, l) =>
-        finishLoad(tx, loadId, {
+      const hours = (window.end.getTime() - window.start.getTime()) / HOUR_MS;
+      let verdict: ReturnType<typeof judgeAnswer> = { warnings: [] };
+      let fetches = 0;
+      // Judged inside the landing transaction: the load's status commits with its records.
+      const landed = await landWindow(db, loadId, window, current.body, settings.landing, async (tx, l) => {
+        const baseline = await volumeBaseline(tx, window, {
+          exceptLoad: loadId,
+          minHours: settings.plausibility.judge_hours,
+          windows: settings.plausibility.history_windows,
+        });
+        verdict = judgeAnswer({ ...l, hours }, baseline, settings.plausibility);
+        const suspect = verdict.suspect !== undefined && !options.accept;
+        fetches = (await suspectFetches(tx, window)) + (suspect ? 1 : 0);
+        await finishLoad(tx, loadId, {
+          status: suspect ? "suspect" : "landed",
           httpStatus: current.httpStatus,
-          records: l.records,
-          inserted: l.inserted,
+          ...l,
+          expected: verdict.expected,
+          suspect: verdict.suspect,
+          accepted: verdict.suspect !== undefined && options.accept === true,
           bytes: current.bytes(),
-          firstRawId: l.firstRawId,
-          lastRawId: l.lastRawId,
           ms: performance.now() - started,
           attempts: attempt,
-        }),
-      );
+        });
+      });
       bytes = current.bytes();
-      const duplicates = landed.records - landed.inserted;
       log.info(
-        `download ${label} done: ${landed.records} records, ${formatBytes(bytes)} in ${formatDuration(performance.now() - t0)}; landed ${landed.inserted} new, ${duplicates} duplicates (load ${loadId})`,
+        `download ${label} done: ${landed.records} records, ${formatBytes(bytes)} in ${formatDuration(performance.now() - t0)}; landed ${landed.inserted} new, ${landed.duplicates} duplicates${landed.resent ? `, ${landed.resent} re-sent` : ""} (load ${loadId})`,
       );
-      // A quiet day can be real, so the window still lands; but a long empty window is more often
-      // the vendor's outage, and once landed it is skipped for good.
-      const hours = (window.end.getTime() - window.start.getTime()) / HOUR_MS;
-      if (landed.records === 0 && hours >= EMPTY_WARN_HOURS) {
-        log.warn(
-          `API returned no records for a ${Number(hours.toFixed(1))} h window ${label}; it will not be fetched again unless --force`,
-        );
-      }
+      reportLanded(
+        label,
+        landed,
+        verdict,
+        options.accept === true,
+        fetches,
+        settings.plausibility.max_fetches,
+      );
+      const status = verdict.suspect !== undefined && !options.accept ? "suspect" : "landed";
       return {
         window,
         loadId,
-        status: "landed",
+        status,
         httpStatus: current.httpStatus,
         records: landed.records,
         inserted: landed.inserted,
-        duplicates,
+        duplicates: landed.duplicates,
+        resent: landed.resent,
+        rejected: landed.rejected,
+        nonObjects: landed.nonObjects,
+        outside: landed.outside,
+        conflicts: landed.conflicts,
+        ...(verdict.suspect !== undefined ? { suspect: verdict.suspect } : {}),
+        suspectFetches: fetches,
+        ...(verdict.expected !== undefined ? { expected: verdict.expected } : {}),
+        rejects: landed.rejects,
         bytes,
         attempts: attempt,
         ms: performance.now() - started,
-        firstRawId: landed.firstRawId,
-        lastRawId: landed.lastRawId,
+        firstSeq: landed.firstSeq,
+        lastSeq: landed.lastSeq,
       };
     } catch (error) {
       download?.cancel();
@@ -167,14 +225,48 @@ export async function extractWindow(
     loadId,
     status: "failed",
     httpStatus: status,
-    records: 0,
-    inserted: 0,
-    duplicates: 0,
+    ...EMPTY_LANDED,
+    rejects: [],
+    suspectFetches: 0,
     bytes,
     attempts: attempt,
     ms,
-    firstRawId: null,
-    lastRawId: null,
     error,
   };
+}
+
+/** WARNs for what a landed answer held besides records, and for a suspect answer. */
+function reportLanded(
+  label: string,
+  landed: Landed,
+  verdict: { suspect?: string; warnings: string[] },
+  accepted: boolean,
+  fetches: number,
+  maxFetches: number,
+): void {
+  for (const w of verdict.warnings) log.warn(`window ${label}: ${w}`);
+  for (const r of landed.rejects) {
+    log.warn(
+      `window ${label}: element ${r.position} rejected (${r.reason}${r.sqlstate ? `, SQLSTATE ${r.sqlstate}` : ""}): ${r.error}; text starts: ${JSON.stringify(r.text.slice(0, 80))}`,
+    );
+  }
+  if (landed.conflicts > 0) {
+    log.warn(
+      `window ${label}: ${landed.conflicts} attempt${landed.conflicts > 1 ? "s" : ""} arrived with content different from their latest version; the latest sending wins (raw.api_conflicts)`,
+    );
+  }
+  if (verdict.suspect === undefined) return;
+  if (accepted) {
+    log.warn(
+      `window ${label} looks incomplete (${verdict.suspect}); accepted as landed (--accept-incomplete)`,
+    );
+  } else if (fetches >= maxFetches) {
+    log.error(
+      `window ${label} looks incomplete again (${verdict.suspect}): ${fetches} suspect answers, giving up on fetching it by itself`,
+    );
+  } else {
+    log.warn(
+      `window ${label} looks incomplete (${verdict.suspect}): its records landed, and the next runs fetch it again (suspect answer ${fetches} of at most ${maxFetches})`,
+    );
+  }
 }

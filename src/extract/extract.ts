@@ -13,6 +13,8 @@ import {
   type LoadMode,
   lastLandedEnd,
   lastWatermark,
+  openSuspectWindows,
+  type SuspectWindow,
   type TimeWindow,
 } from "./load-ledger.ts";
 import { planWindows } from "./plan-windows.ts";
@@ -33,7 +35,7 @@ export interface ExtractProgress {
   bytes: number;
   window: TimeWindow;
   /** "started" comes before a window's download; the others when it is finished. */
-  outcome: "started" | "landed" | "skipped" | "failed";
+  outcome: "started" | "landed" | "suspect" | "skipped" | "failed";
 }
 
 export interface ExtractOptions {
@@ -46,6 +48,8 @@ export interface ExtractOptions {
   end?: Date;
   /** Fetch windows even when landed loads already cover them. */
   force?: boolean;
+  /** Count answers that look incomplete as landed (a day that really was quiet). */
+  acceptIncomplete?: boolean;
   onProgress?: (progress: ExtractProgress) => void;
   /** The clock, for tests. */
   now?: Date;
@@ -59,20 +63,37 @@ export interface ExtractResult {
   failedWindows: number;
   /** Windows after a failed one that an incremental extract did not attempt (it stops at a gap). */
   notAttemptedWindows: number;
-  /** Records received in landed windows. */
+  /** Windows whose answers landed but looked incomplete (fetched again by later runs). */
+  suspectWindows: number;
+  /** Suspect windows of earlier runs fetched again by this (incremental) extract. */
+  repairWindows: number;
+  /** Elements received in landed and suspect windows. */
   records: number;
   /** Records new to raw.api_attempts. */
   inserted: number;
-  /** Records received that were already landed. */
+  /** Records received that were already landed and changed nothing. */
   duplicates: number;
+  /** Records landed before that the API sent again after a different version: they win again. */
+  resent: number;
+  /** Elements that went to raw.api_rejects (not objects, not UTF-8, not storable). */
+  rejected: number;
+  nonObjects: number;
+  /** Records outside the requested windows (landed). */
+  outside: number;
+  /** Attempts that arrived with content different from their latest version (raw.api_conflicts). */
+  conflicts: number;
   bytes: number;
-  /** elt.loads ids written by this call (landed and failed). */
+  /** elt.loads ids written by this call (landed, suspect and failed). */
   loadIds: number[];
   start: Date;
   end: Date;
-  /** raw.api_attempts ids inserted by this call: min and max (absent when none). */
-  firstRawId?: number;
-  lastRawId?: number;
+  /** The raw.api_attempts seq range written by this call (absent when none). */
+  firstSeq?: number;
+  lastSeq?: number;
+  /** Landed and suspect windows of this call whose answers had something worth reporting. */
+  notable: WindowOutcome[];
+  /** Windows still incomplete that later runs will not fetch by themselves any more. */
+  givenUp: SuspectWindow[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -103,7 +124,11 @@ export function windowSettings(config: ProjectConfig): WindowSettings {
       client: api.client,
       clientKey: api.client_key,
       timeoutMs: api.timeout_seconds * 1000,
+      idleTimeoutMs: api.idle_timeout_seconds * 1000,
+      deadlineMs: api.deadline_seconds * 1000,
     },
+    landing: { keyFields: config.extract.record_key, timeField: config.extract.record_time },
+    plausibility: config.extract.plausibility,
     retry: {
       retries: api.retries,
       baseDelayMs: api.retry_base_delay_ms,
@@ -181,7 +206,12 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
   if (options.start && options.end && options.start >= options.end) {
     throw new ConfigError("extract: the start must be before the end", { code: "USAGE" });
   }
-  const windows = start < end ? planWindows(start, end, config.extract.window_hours) : [];
+  const planned = start < end ? planWindows(start, end, config.extract.window_hours) : [];
+  const maxFetches = config.extract.plausibility.max_fetches;
+  // The nightly run fetches again, by their own bounds, the windows whose answers looked incomplete.
+  const suspects = mode === "incremental" ? await openSuspectWindows(db) : [];
+  const repairs = suspects.filter((s) => s.fetches < maxFetches).map((s) => s.window);
+  const windows = [...repairs, ...planned];
   const result: ExtractResult = {
     mode,
     windows: windows.length,
@@ -189,26 +219,44 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
     skippedWindows: 0,
     failedWindows: 0,
     notAttemptedWindows: 0,
+    suspectWindows: 0,
+    repairWindows: repairs.length,
     records: 0,
     inserted: 0,
     duplicates: 0,
+    resent: 0,
+    rejected: 0,
+    nonObjects: 0,
+    outside: 0,
+    conflicts: 0,
     bytes: 0,
     loadIds: [],
     start,
     end,
+    notable: [],
+    givenUp: [],
   };
   if (windows.length === 0) {
     log.info(`extract: nothing to fetch (start ${start.toISOString()} is not before ${end.toISOString()})`);
+    result.givenUp = await givenUpWindows(db, maxFetches);
     return result;
   }
   const hours = (end.getTime() - start.getTime()) / HOUR_MS;
-  log.info(
-    `extract ${windowLabel({ start, end })}: ${windows.length} window${windows.length > 1 ? "s" : ""} of up to ${config.extract.window_hours} h (${hours.toFixed(hours % 1 ? 1 : 0)} h), ${mode}${options.force ? ", forced" : ""}`,
-  );
+  if (repairs.length > 0) {
+    log.info(
+      `extract: fetching again ${repairs.length} window${repairs.length > 1 ? "s" : ""} whose answers looked incomplete: ${repairs.map(windowLabel).join(", ")}`,
+    );
+  }
+  if (planned.length > 0) {
+    log.info(
+      `extract ${windowLabel({ start, end })}: ${planned.length} window${planned.length > 1 ? "s" : ""} of up to ${config.extract.window_hours} h (${hours.toFixed(hours % 1 ? 1 : 0)} h), ${mode}${options.force ? ", forced" : ""}`,
+    );
+  }
   const failures: WindowOutcome[] = [];
   let done = 0;
-  for (const window of windows) {
-    if (mode === "incremental" && failures.length > 0) {
+  for (const [index, window] of windows.entries()) {
+    const repair = index < repairs.length;
+    if (mode === "incremental" && !repair && failures.some((f) => !isRepair(f, repairs))) {
       result.notAttemptedWindows = windows.length - done;
       log.warn(
         `extract: ${result.notAttemptedWindows} later window${result.notAttemptedWindows > 1 ? "s" : ""} not attempted: an incremental extract stops at a failed window, so the next one starts there`,
@@ -216,35 +264,63 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
       break;
     }
     let outcome: ExtractProgress["outcome"];
-    if (!options.force && (await isWindowLanded(db, window))) {
+    if (!repair && !options.force && (await isWindowLanded(db, window))) {
       log.info(`window ${windowLabel(window)} already landed: skipped`);
       result.skippedWindows++;
       outcome = "skipped";
     } else {
       options.onProgress?.({ ...progressOf(result, done, windows.length), window, outcome: "started" });
-      const w = await extractWindow(db, settings, window, { forced: options.force ?? false, mode });
+      const w = await extractWindow(db, settings, window, {
+        forced: options.force ?? false,
+        mode,
+        accept: options.acceptIncomplete ?? false,
+      });
       result.loadIds.push(w.loadId);
       result.bytes += w.bytes;
-      if (w.status === "landed") {
-        result.landedWindows++;
-        result.records += w.records;
-        result.inserted += w.inserted;
-        result.duplicates += w.duplicates;
-        if (w.firstRawId !== null)
-          result.firstRawId = Math.min(result.firstRawId ?? w.firstRawId, w.firstRawId);
-        if (w.lastRawId !== null) result.lastRawId = Math.max(result.lastRawId ?? w.lastRawId, w.lastRawId);
-      } else {
+      if (w.status === "failed") {
         result.failedWindows++;
         failures.push(w);
+      } else {
+        if (w.status === "landed") result.landedWindows++;
+        else result.suspectWindows++;
+        addLanded(result, w);
       }
       outcome = w.status;
     }
     done++;
     options.onProgress?.({ ...progressOf(result, done, windows.length), window, outcome });
   }
+  result.givenUp = await givenUpWindows(db, maxFetches);
+  const newlyGivenUp = result.notable.filter((w) => w.status === "suspect" && w.suspectFetches >= maxFetches);
   log.info(
-    `extract done: ${result.landedWindows} landed, ${result.skippedWindows} skipped, ${result.failedWindows} failed${result.notAttemptedWindows ? `, ${result.notAttemptedWindows} not attempted` : ""}; ${result.records} records, ${result.inserted} new, ${result.duplicates} duplicates`,
+    `extract done: ${result.landedWindows} landed, ${result.suspectWindows} suspect, ${result.skippedWindows} skipped, ${result.failedWindows} failed${result.notAttemptedWindows ? `, ${result.notAttemptedWindows} not attempted` : ""}; ${result.records} records, ${result.inserted} new, ${result.duplicates} duplicates${result.resent ? `, ${result.resent} re-sent` : ""}${result.rejected ? `, ${result.rejected} rejected` : ""}${result.conflicts ? `, ${result.conflicts} conflicts` : ""}`,
   );
-  if (failures.length > 0) throw new ExtractFailedError(result, failures);
+  if (failures.length > 0 || newlyGivenUp.length > 0)
+    throw new ExtractFailedError(result, failures, newlyGivenUp);
   return result;
+}
+
+const isRepair = (w: WindowOutcome, repairs: TimeWindow[]) =>
+  repairs.some(
+    (r) => r.start.getTime() === w.window.start.getTime() && r.end.getTime() === w.window.end.getTime(),
+  );
+
+/** Adds a landed or suspect window's counts to the extract's. */
+function addLanded(result: ExtractResult, w: WindowOutcome): void {
+  result.records += w.records;
+  result.inserted += w.inserted;
+  result.duplicates += w.duplicates;
+  result.resent += w.resent;
+  result.rejected += w.rejected;
+  result.nonObjects += w.nonObjects;
+  result.outside += w.outside;
+  result.conflicts += w.conflicts;
+  if (w.firstSeq !== null) result.firstSeq = Math.min(result.firstSeq ?? w.firstSeq, w.firstSeq);
+  if (w.lastSeq !== null) result.lastSeq = Math.max(result.lastSeq ?? w.lastSeq, w.lastSeq);
+  if (w.suspect !== undefined || w.rejected > 0 || w.outside > 0 || w.conflicts > 0) result.notable.push(w);
+}
+
+/** Windows still incomplete after max_fetches suspect answers: only a person can settle them now. */
+async function givenUpWindows(db: ExtractContext["db"], maxFetches: number): Promise<SuspectWindow[]> {
+  return (await openSuspectWindows(db)).filter((s) => s.fetches >= maxFetches);
 }

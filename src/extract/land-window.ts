@@ -3,24 +3,74 @@ import type { Database, Queryable } from "../db/database.ts";
 import { utcTimestampText } from "../db/type-parsers.ts";
 import { copyTextLine } from "./copy-text.ts";
 import type { TimeWindow } from "./load-ledger.ts";
+import { keyHashSql, recordKeySql } from "./record-key.ts";
+import { type Reject, rejectOf, writeRejects } from "./rejects.ts";
 import { splitJsonArray } from "./split-json-array.ts";
 
+export interface LandingSettings {
+  /** extract.record_key: the record fields that identify one attempt. */
+  keyFields: readonly string[];
+  /** extract.record_time: the field the API's start and end bound. */
+  timeField: string;
+}
+
 export interface Landed {
-  /** Records in the response. */
+  /** Elements in the answer. */
   records: number;
-  /** Records new to raw.api_attempts; the rest were landed before (same record hash). */
+  /** Records new to raw.api_attempts. */
   inserted: number;
+  /** Records landed before that became their attempt's latest version again (a re-send after a change). */
+  resent: number;
+  /** Records landed before (or twice in this answer) that changed nothing. */
+  duplicates: number;
+  /** Elements that went to raw.api_rejects instead (non-objects included). */
+  rejected: number;
+  nonObjects: number;
+  /** Records whose time lies outside the requested window (they land: they are real attempts). */
+  outside: number;
+  /** Times an attempt arrived with content different from its latest version (raw.api_conflicts). */
+  conflicts: number;
+  /** The seq range this landing wrote (new and re-sent records); null when none. */
+  firstSeq: number | null;
+  lastSeq: number | null;
   firstRawId: number | null;
   lastRawId: number | null;
+  /** The first few rejects, for the log and the report. */
+  rejects: Reject[];
 }
 
 const LANDING_LOCK = advisoryKey("landing");
+/** COPY statements of about this size: one bad record costs re-sending at most one of them. */
+const CHUNK_CHARS = 2 * 1024 * 1024;
+const REJECT_SAMPLES = 5;
+
+interface Chunk {
+  texts: string[];
+  positions: number[];
+  lines: string[];
+}
+
+/** A value PostgreSQL refused (class 22 data exception, 54 program limit such as stack depth). */
+function isRecordError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("54"));
+}
+
+/** The 1-based line of a COPY error (its CONTEXT: `COPY elt_landing, line 3, column record: …`). */
+function copyErrorLine(error: unknown): number | undefined {
+  const where = (error as { where?: unknown })?.where;
+  const m = typeof where === "string" ? /COPY [^,]+, line (\d+)/.exec(where) : null;
+  return m ? Number(m[1]) : undefined;
+}
 
 /**
- * Lands one response atomically: its elements stream through COPY into a temporary table (jsonb
- * validates each), then move into raw.api_attempts, skipping records already there (same md5 of
- * the jsonb text), and `finish` records the load in the same transaction. A cut-off or invalid
- * body, or a database failure, rolls everything back: nothing of the attempt is visible. The
+ * Lands one response atomically. Its elements stream through COPY, a chunk at a time, into a
+ * temporary table (jsonb validates each); an element that is not an object, not UTF-8, or that
+ * PostgreSQL cannot store goes to raw.api_rejects with its position and the error, and the rest of
+ * the window lands. Then, in the same transaction: new records go into raw.api_attempts (same md5 of
+ * the jsonb text = already landed), each attempt key's latest sending gets the highest seq, every
+ * change of an attempt's content is kept in raw.api_conflicts, and `finish` records the load. A
+ * cut-off or invalid body, a stalled download or a database failure rolls everything back. The
  * transaction holds the "landing" advisory lock, so landings of two processes never interleave.
  */
 export async function landWindow(
@@ -28,44 +78,248 @@ export async function landWindow(
   loadId: number,
   window: TimeWindow,
   body: AsyncIterable<Uint8Array>,
+  settings: LandingSettings,
   finish: (tx: Queryable, landed: Landed) => Promise<void>,
 ): Promise<Landed> {
   return db.transaction(async (tx) => {
     // Landings never interleave, even if the session-level project lock was lost (a dropped
-    // connection): raw.api_attempts ids must grow in landing order for the models' watermark.
+    // connection): seq must grow in landing order for the models' watermark.
     await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [LANDING_LOCK]);
+    const before = await tx.query<{ m: string | null }>("SELECT max(seq) AS m FROM raw.api_attempts");
+    const seqBefore = Number(before.rows[0]?.m ?? 0);
+    // Hash and key computed as COPY stores each row: one pass, no second copy of the batch.
     await tx.query(
-      `CREATE TEMP TABLE elt_landing (ord bigint GENERATED ALWAYS AS IDENTITY, record jsonb NOT NULL)
-       ON COMMIT DROP`,
+      `CREATE TEMP TABLE elt_landing (
+         ord bigint NOT NULL,
+         record jsonb NOT NULL,
+         h text GENERATED ALWAYS AS (md5(record::text)) STORED,
+         k uuid GENERATED ALWAYS AS (${keyHashSql("record", settings.keyFields)}) STORED
+       ) ON COMMIT DROP`,
     );
-    let records = 0;
-    async function* lines(): AsyncGenerator<string> {
-      for await (const elements of splitJsonArray(body)) {
-        records += elements.length;
-        let text = "";
-        for (const element of elements) text += copyTextLine(element);
-        yield text;
-      }
-    }
-    await tx.copyFrom("COPY elt_landing (record) FROM STDIN", lines());
-    const { rows } = await tx.query<{ inserted: number; first: number | null; last: number | null }>(
-      `WITH ins AS (
-         INSERT INTO raw.api_attempts (load_id, record, record_hash, window_start, window_end)
-         SELECT $1, record, md5(record::text), $2::timestamp, $3::timestamp FROM elt_landing ORDER BY ord
-         ON CONFLICT (record_hash) DO NOTHING
-         RETURNING id
-       )
-       SELECT count(*)::bigint AS inserted, min(id) AS first, max(id) AS last FROM ins`,
-      [loadId, utcTimestampText(window.start), utcTimestampText(window.end)],
-    );
-    const row = rows[0];
+    const meta = { loadId, window };
     const landed: Landed = {
-      records,
-      inserted: Number(row?.inserted ?? 0),
-      firstRawId: row?.first ?? null,
-      lastRawId: row?.last ?? null,
+      records: 0,
+      inserted: 0,
+      resent: 0,
+      duplicates: 0,
+      rejected: 0,
+      nonObjects: 0,
+      outside: 0,
+      conflicts: 0,
+      firstSeq: null,
+      lastSeq: null,
+      firstRawId: null,
+      lastRawId: null,
+      rejects: [],
     };
+    let pendingRejects: Reject[] = [];
+    const reject = (r: Reject) => {
+      landed.rejected++;
+      if (r.reason === "not_an_object") landed.nonObjects++;
+      if (landed.rejects.length < REJECT_SAMPLES) landed.rejects.push(r);
+      pendingRejects.push(r);
+    };
+
+    async function* chunks(): AsyncGenerator<Chunk> {
+      let chunk: Chunk = { texts: [], positions: [], lines: [] };
+      let size = 0;
+      for await (const batch of splitJsonArray(body)) {
+        const invalid = batch.invalidUtf8;
+        for (let i = 0; i < batch.length; i++) {
+          const text = batch[i] as string;
+          const position = landed.records++;
+          if (invalid?.includes(i)) {
+            reject(rejectOf(position, text, "invalid_utf8", "the element's bytes are not valid UTF-8"));
+          } else if (text.charCodeAt(0) !== 123 /* { */) {
+            reject(rejectOf(position, text, "not_an_object", "the element is not a JSON object"));
+          } else {
+            const line = `${position}\t${copyTextLine(text)}`;
+            chunk.texts.push(text);
+            chunk.positions.push(position);
+            chunk.lines.push(line);
+            size += line.length;
+          }
+        }
+        if (size >= CHUNK_CHARS) {
+          yield chunk;
+          chunk = { texts: [], positions: [], lines: [] };
+          size = 0;
+        }
+      }
+      if (chunk.lines.length > 0) yield chunk;
+    }
+
+    // The next chunk downloads and splits while the previous one is copied.
+    const source = chunks()[Symbol.asyncIterator]();
+    let next = source.next();
+    try {
+      for (;;) {
+        const { value, done } = await next;
+        if (done) break;
+        next = source.next();
+        next.catch(() => {}); // a failure surfaces when awaited above, not as an unhandled rejection
+        await copyChunk(tx, value, (i, error) =>
+          reject(rejectOf(value.positions[i] as number, value.texts[i] as string, "unstorable", error)),
+        );
+        if (pendingRejects.length > 0) {
+          const batch = pendingRejects;
+          pendingRejects = [];
+          await writeRejects(tx, meta, batch);
+        }
+      }
+    } finally {
+      await source.return?.(undefined).catch(() => {});
+    }
+    if (pendingRejects.length > 0) await writeRejects(tx, meta, pendingRejects);
+
+    const start = utcTimestampText(window.start);
+    const end = utcTimestampText(window.end);
+    const outside = await tx.query<{ n: string }>(
+      `SELECT count(*) AS n FROM (SELECT elt.parse_api_timestamp(record ->> $1) AS t FROM elt_landing) AS x
+        WHERE t < $2::timestamp OR t >= $3::timestamp`,
+      [settings.timeField, start, end],
+    );
+    landed.outside = Number(outside.rows[0]?.n ?? 0);
+
+    // Each attempt's latest version before this answer: one index probe per key.
+    await tx.query(
+      `CREATE TEMP TABLE elt_prior ON COMMIT DROP AS
+       SELECT keys.k, p.h
+         FROM (SELECT DISTINCT k FROM elt_landing WHERE k IS NOT NULL) AS keys
+         CROSS JOIN LATERAL (SELECT a.record_hash AS h FROM raw.api_attempts AS a
+                              WHERE a.key_hash = keys.k ORDER BY a.seq DESC LIMIT 1) AS p`,
+    );
+    const ins = await tx.query<{
+      n: string;
+      first: string | null;
+      last: string | null;
+      fid: string | null;
+      lid: string | null;
+    }>(
+      `WITH ins AS (
+         INSERT INTO raw.api_attempts (load_id, last_load_id, record, record_hash, key_hash, window_start, window_end)
+         SELECT $1, $1, record, h, k, $2::timestamp, $3::timestamp FROM elt_landing ORDER BY ord
+         ON CONFLICT (record_hash) DO NOTHING
+         RETURNING id, seq
+       )
+       SELECT count(*) AS n, min(seq) AS first, max(seq) AS last, min(id) AS fid, max(id) AS lid FROM ins`,
+      [loadId, start, end],
+    );
+    const inserted = ins.rows[0];
+    landed.inserted = Number(inserted?.n ?? 0);
+    const stored = landed.records - landed.rejected;
+
+    // Every change of an attempt's content, in the order the API sent the versions: against its
+    // latest version before this answer, then between consecutive versions inside the answer.
+    const conflicts = await tx.query(
+      `WITH v AS (
+         SELECT k, h, ord, lag(h) OVER (PARTITION BY k ORDER BY ord) AS prev_h FROM elt_landing WHERE k IS NOT NULL
+       ), t AS (
+         SELECT coalesce(v.prev_h, p.h) AS old_h, v.h AS new_h, v.ord
+           FROM v LEFT JOIN elt_prior AS p ON p.k = v.k
+          WHERE coalesce(v.prev_h, p.h) <> v.h
+       )
+       INSERT INTO raw.api_conflicts (load_id, record_key, old_raw_id, new_raw_id, changes)
+       SELECT $1, ${recordKeySql("n.record", settings.keyFields)}, o.id, n.id,
+              (SELECT coalesce(jsonb_object_agg(f, jsonb_build_array(o.record -> f, n.record -> f)), '{}'::jsonb)
+                 FROM jsonb_object_keys(o.record || n.record) AS f
+                WHERE o.record -> f IS DISTINCT FROM n.record -> f)
+         FROM t
+         JOIN raw.api_attempts AS o ON o.record_hash = t.old_h
+         JOIN raw.api_attempts AS n ON n.record_hash = t.new_h
+        ORDER BY t.ord`,
+      [loadId],
+    );
+    landed.conflicts = conflicts.rowCount;
+
+    // The latest sending wins: a version landed before that this answer sends last for its attempt,
+    // while another version is the latest, takes a new seq (models see it again and merge it).
+    const bumped = await tx.query<{ seq: string }>(
+      `WITH last AS (
+         SELECT DISTINCT ON (k) k, h FROM elt_landing WHERE k IS NOT NULL ORDER BY k, ord DESC
+       ), stale AS (
+         SELECT a.id
+           FROM last
+           JOIN raw.api_attempts AS a ON a.record_hash = last.h AND a.seq <= $2
+           CROSS JOIN LATERAL (SELECT w.record_hash FROM raw.api_attempts AS w
+                                WHERE w.key_hash = last.k ORDER BY w.seq DESC LIMIT 1) AS win
+          WHERE win.record_hash <> last.h
+       )
+       UPDATE raw.api_attempts AS r SET seq = nextval('raw.api_attempts_seq'), last_load_id = $1
+         FROM stale WHERE r.id = stale.id
+       RETURNING r.seq`,
+      [loadId, seqBefore],
+    );
+    landed.resent = bumped.rowCount;
+    landed.duplicates = stored - landed.inserted - landed.resent;
+    const seqs = [
+      ...(inserted?.first != null ? [Number(inserted.first), Number(inserted.last)] : []),
+      ...bumped.rows.map((r) => Number(r.seq)),
+    ];
+    if (seqs.length > 0) {
+      landed.firstSeq = Math.min(...seqs);
+      landed.lastSeq = Math.max(...seqs);
+    }
+    landed.firstRawId = inserted?.fid != null ? Number(inserted.fid) : null;
+    landed.lastRawId = inserted?.lid != null ? Number(inserted.lid) : null;
     await finish(tx, landed);
     return landed;
   });
+}
+
+/**
+ * COPYs one chunk inside a savepoint. A record PostgreSQL refuses fails the whole COPY: the chunk is
+ * rolled back, the records before the one the error names are copied again, that one is handed to
+ * `refuse`, and the rest is tried on. Each record is sent at most twice.
+ */
+async function copyChunk(
+  tx: Queryable,
+  chunk: Chunk,
+  refuse: (index: number, error: unknown) => void,
+): Promise<void> {
+  const copy = async (from: number, to: number) =>
+    tx.copyFrom("COPY elt_landing (ord, record) FROM STDIN", [chunk.lines.slice(from, to).join("")]);
+  let from = 0;
+  while (from < chunk.lines.length) {
+    await tx.query("SAVEPOINT elt_chunk");
+    try {
+      await copy(from, chunk.lines.length);
+      await tx.query("RELEASE SAVEPOINT elt_chunk");
+      return;
+    } catch (error) {
+      if (!isRecordError(error)) throw error;
+      await tx.query("ROLLBACK TO SAVEPOINT elt_chunk");
+      const line = copyErrorLine(error);
+      const bad =
+        line !== undefined && line >= 1 && from + line <= chunk.lines.length ? from + line - 1 : from;
+      if (line === undefined) {
+        // No line named: find the record the slow way, one at a time from here.
+        await copyOneByOne(tx, chunk, from, refuse);
+        return;
+      }
+      if (bad > from) await copy(from, bad);
+      await tx.query("RELEASE SAVEPOINT elt_chunk");
+      refuse(bad, error);
+      from = bad + 1;
+    }
+  }
+}
+
+async function copyOneByOne(
+  tx: Queryable,
+  chunk: Chunk,
+  from: number,
+  refuse: (index: number, error: unknown) => void,
+): Promise<void> {
+  for (let i = from; i < chunk.lines.length; i++) {
+    await tx.query("SAVEPOINT elt_one");
+    try {
+      await tx.copyFrom("COPY elt_landing (ord, record) FROM STDIN", [chunk.lines[i] as string]);
+      await tx.query("RELEASE SAVEPOINT elt_one");
+    } catch (error) {
+      if (!isRecordError(error)) throw error;
+      await tx.query("ROLLBACK TO SAVEPOINT elt_one");
+      refuse(i, error);
+    }
+  }
 }

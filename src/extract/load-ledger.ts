@@ -8,7 +8,11 @@ export interface TimeWindow {
   end: Date;
 }
 
-export type LoadStatus = "running" | "landed" | "failed";
+/**
+ * 'suspect': the records landed, but the answer looked incomplete (judge-answer.ts), so the window
+ * does not count as covered and later runs fetch it again.
+ */
+export type LoadStatus = "running" | "landed" | "suspect" | "failed";
 
 /** 'incremental': an extract with no dates (the nightly run); only these move the watermark. */
 export type LoadMode = "incremental" | "backfill";
@@ -22,6 +26,14 @@ export interface LoadRow {
   records: number;
   inserted: number;
   duplicates: number;
+  rejected: number;
+  non_objects: number;
+  outside: number;
+  resent: number;
+  conflicts: number;
+  expected: number | null;
+  suspect: string | null;
+  accepted: boolean;
   bytes: number;
   first_raw_id: number | null;
   last_raw_id: number | null;
@@ -49,35 +61,121 @@ export async function startLoad(
 }
 
 export interface LandedCounts {
+  status: "landed" | "suspect";
   httpStatus: number;
   records: number;
   inserted: number;
+  duplicates: number;
+  resent: number;
+  rejected: number;
+  nonObjects: number;
+  outside: number;
+  conflicts: number;
+  /** The volume the answer was judged against, when it was. */
+  expected: number | undefined;
+  /** Why the answer looked incomplete (also kept when it was accepted as landed). */
+  suspect: string | undefined;
+  accepted: boolean;
   bytes: number;
   firstRawId: number | null;
   lastRawId: number | null;
+  firstSeq: number | null;
+  lastSeq: number | null;
   ms: number;
   attempts: number;
 }
 
-/** Marks the load landed: called inside the landing transaction, so both commit together. */
+/** Marks the load landed (or suspect): called inside the landing transaction, so both commit together. */
 export async function finishLoad(tx: Queryable, id: number, c: LandedCounts): Promise<void> {
   await tx.query(
-    `UPDATE elt.loads SET status = 'landed', http_status = $2, records = $3::bigint, inserted = $4::bigint,
-       duplicates = $3::bigint - $4::bigint, bytes = $5, first_raw_id = $6, last_raw_id = $7, ms = $8, attempts = $9,
-       error = NULL, finished_at = now()
+    `UPDATE elt.loads SET status = $2, http_status = $3, records = $4, inserted = $5, duplicates = $6,
+       resent = $7, rejected = $8, non_objects = $9, outside = $10, conflicts = $11, expected = $12,
+       suspect = $13, accepted = $14, bytes = $15, first_raw_id = $16, last_raw_id = $17, first_seq = $18,
+       last_seq = $19, ms = $20, attempts = $21, error = NULL, finished_at = now()
      WHERE id = $1`,
     [
       id,
+      c.status,
       c.httpStatus,
       c.records,
       c.inserted,
+      c.duplicates,
+      c.resent,
+      c.rejected,
+      c.nonObjects,
+      c.outside,
+      c.conflicts,
+      c.expected ?? null,
+      c.suspect ?? null,
+      c.accepted,
       c.bytes,
       c.firstRawId,
       c.lastRawId,
+      c.firstSeq,
+      c.lastSeq,
       Math.round(c.ms),
       c.attempts,
     ],
   );
+}
+
+/**
+ * The usual volume near a window: the median records per hour (records inside their window, rejects
+ * left out) of the `windows` plausible landed loads of at least `minHours` closest in time, within
+ * 35 days. Suspect and accepted-suspect loads never count, so a bad day does not lower the bar.
+ */
+export async function volumeBaseline(
+  db: Queryable,
+  window: TimeWindow,
+  options: { exceptLoad: number; minHours: number; windows: number },
+): Promise<{ perHour: number; windows: number } | undefined> {
+  const { rows } = await db.query<{ rate: number | null; n: string }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY rate) AS rate, count(*) AS n FROM (
+       SELECT (records - rejected - outside)::float8 / (extract(epoch FROM window_end - window_start) / 3600) AS rate
+         FROM elt.loads
+        WHERE status = 'landed' AND suspect IS NULL AND id <> $1
+          AND window_end - window_start >= make_interval(hours => $2)
+          AND window_start BETWEEN $3::timestamp - interval '35 days' AND $3::timestamp + interval '35 days'
+        ORDER BY abs(extract(epoch FROM window_start - $3::timestamp))
+        LIMIT $4
+     ) AS nearby`,
+    [options.exceptLoad, options.minHours, utcTimestampText(window.start), options.windows],
+  );
+  const row = rows[0];
+  if (!row || row.rate === null || Number(row.n) === 0) return undefined;
+  return { perHour: Number(row.rate), windows: Number(row.n) };
+}
+
+/** How many answers for exactly this window were suspect so far. */
+export async function suspectFetches(db: Queryable, window: TimeWindow): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    "SELECT count(*) AS n FROM elt.loads WHERE status = 'suspect' AND window_start = $1 AND window_end = $2",
+    [utcTimestampText(window.start), utcTimestampText(window.end)],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+export interface SuspectWindow {
+  window: TimeWindow;
+  /** Suspect answers for it so far. */
+  fetches: number;
+  /** The latest answer's reason. */
+  reason: string;
+}
+
+/** Windows whose answers were suspect and that no plausible landed load has covered since. */
+export async function openSuspectWindows(db: Queryable): Promise<SuspectWindow[]> {
+  const { rows } = await db.query<{ window_start: Date; window_end: Date; n: string; reason: string }>(
+    `SELECT window_start, window_end, count(*) AS n, (array_agg(suspect ORDER BY id DESC))[1] AS reason
+       FROM elt.loads WHERE status = 'suspect'
+      GROUP BY window_start, window_end ORDER BY window_start, window_end`,
+  );
+  const open: SuspectWindow[] = [];
+  for (const r of rows) {
+    const window = { start: r.window_start, end: r.window_end };
+    if (!(await isWindowLanded(db, window))) open.push({ window, fetches: Number(r.n), reason: r.reason });
+  }
+  return open;
 }
 
 export interface FailedLoad {
@@ -140,10 +238,13 @@ export function lastWatermark(db: Queryable): Promise<Date | undefined> {
   return lastLandedEnd(db, "incremental");
 }
 
-/** End of the newest landed window of that mode (any mode when none is given), if one landed. */
+/**
+ * End of the newest landed window of that mode (any mode when none is given), if one landed. Suspect
+ * windows count: their records landed, and they are fetched again by their own bounds.
+ */
 export async function lastLandedEnd(db: Queryable, mode?: LoadMode): Promise<Date | undefined> {
   const { rows } = await db.query<{ w: Date | null }>(
-    "SELECT max(window_end) AS w FROM elt.loads WHERE status = 'landed' AND ($1::text IS NULL OR mode = $1)",
+    "SELECT max(window_end) AS w FROM elt.loads WHERE status IN ('landed', 'suspect') AND ($1::text IS NULL OR mode = $1)",
     [mode ?? null],
   );
   return rows[0]?.w ?? undefined;
@@ -172,7 +273,8 @@ export async function earliestUncoveredFailure(db: Queryable): Promise<TimeWindo
 /** The latest loads, newest first (for `elt status` and reports). */
 export async function recentLoads(db: Queryable, limit = 20): Promise<LoadRow[]> {
   const { rows } = await db.query<LoadRow>(
-    `SELECT id, window_start, window_end, status, http_status, records, inserted, duplicates, bytes,
+    `SELECT id, window_start, window_end, status, http_status, records, inserted, duplicates, rejected,
+            non_objects, outside, resent, conflicts, expected, suspect, accepted, bytes,
             first_raw_id, last_raw_id, started_at, finished_at, ms, attempts, forced, mode, error
      FROM elt.loads ORDER BY id DESC LIMIT $1`,
     [limit],

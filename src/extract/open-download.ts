@@ -8,8 +8,15 @@ export interface ApiSettings {
   url: string;
   client: string;
   clientKey: string;
-  /** For the response to start, and then for each pause between body chunks. */
+  /** For the response to start (status and headers). */
   timeoutMs: number;
+  /** For each pause between two pieces of the body. */
+  idleTimeoutMs: number;
+  /**
+   * For the whole attempt, headers and body: a server that trickles a byte now and then never trips
+   * the idle timeout, and must not hold the landing transaction and the project lock for hours.
+   */
+  deadlineMs: number;
 }
 
 export interface Download {
@@ -76,16 +83,22 @@ function networkError(error: unknown, what: string): WindowAttemptError {
  */
 export async function openDownload(api: ApiSettings, window: TimeWindow): Promise<Download> {
   const controller = new AbortController();
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, api.timeoutMs);
+  let stopped: "idle" | "deadline" | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const abort = (why: "idle" | "deadline") => {
+    stopped ??= why;
+    controller.abort();
   };
-  const seconds = `${api.timeoutMs / 1000} s`;
+  const deadlineTimer = setTimeout(() => abort("deadline"), api.deadlineMs);
+  const arm = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => abort("idle"), api.idleTimeoutMs);
+  };
+  const disarm = () => {
+    clearTimeout(idleTimer);
+    clearTimeout(deadlineTimer);
+  };
+  const deadline = `the attempt's deadline of ${api.deadlineMs / 1000} s (api.deadline_seconds)`;
   let response: Response;
   try {
     response = await ky.get(api.url, {
@@ -95,20 +108,28 @@ export async function openDownload(api: ApiSettings, window: TimeWindow): Promis
         start: apiTimestamp(window.start),
         end: apiTimestamp(window.end),
       },
-      timeout: api.timeoutMs,
+      timeout: Math.min(api.timeoutMs, api.deadlineMs),
       retry: 0,
       throwHttpErrors: false,
       signal: controller.signal,
     });
   } catch (error) {
+    disarm();
+    if (stopped === "deadline") {
+      throw new WindowAttemptError(`no response within ${deadline}`, { retriable: true, cause: error });
+    }
     if (error instanceof TimeoutError) {
-      throw new WindowAttemptError(`no response within ${seconds}`, { retriable: true, cause: error });
+      throw new WindowAttemptError(`no response within ${api.timeoutMs / 1000} s (api.timeout_seconds)`, {
+        retriable: true,
+        cause: error,
+      });
     }
     throw networkError(error, "network error");
   }
   const httpStatus = response.status;
   if (httpStatus !== 200) {
     const excerpt = await readExcerpt(response);
+    disarm();
     const retriable = httpStatus === 429 || httpStatus >= 500;
     const reason = `${httpStatus}${response.statusText ? ` ${response.statusText}` : ""}`;
     throw new WindowAttemptError(`HTTP ${reason}${excerpt ? `: ${excerpt}` : ""}`, {
@@ -120,17 +141,28 @@ export async function openDownload(api: ApiSettings, window: TimeWindow): Promis
   let bytes = 0;
   const stream = response.body;
   async function* body(): AsyncGenerator<Uint8Array> {
-    if (!stream) return;
+    if (!stream) {
+      disarm();
+      return;
+    }
     arm();
     try {
       for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+        if (stopped) break;
         arm();
         bytes += chunk.length;
         yield chunk;
       }
+      if (stopped) throw new Error("aborted");
     } catch (error) {
-      if (timedOut) {
-        throw new WindowAttemptError(`the body stalled for ${seconds} after ${bytes} bytes`, {
+      if (stopped === "idle") {
+        throw new WindowAttemptError(
+          `the body stalled for ${api.idleTimeoutMs / 1000} s (api.idle_timeout_seconds) after ${bytes} bytes`,
+          { retriable: true, httpStatus, cause: error },
+        );
+      }
+      if (stopped === "deadline") {
+        throw new WindowAttemptError(`the body was not complete within ${deadline}: ${bytes} bytes so far`, {
           retriable: true,
           httpStatus,
           cause: error,
@@ -139,11 +171,11 @@ export async function openDownload(api: ApiSettings, window: TimeWindow): Promis
       const e = networkError(error, `the connection failed after ${bytes} bytes of the body`);
       throw new WindowAttemptError(e.message, { retriable: true, httpStatus, cause: error });
     } finally {
-      clearTimeout(timer);
+      disarm();
     }
   }
   const cancel = () => {
-    clearTimeout(timer);
+    disarm();
     if (stream && !stream.locked) stream.cancel().catch(() => {});
     controller.abort();
   };

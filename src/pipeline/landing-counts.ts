@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 
-/** Where each record landed in this run went, so `landed = loaded + quarantined + duplicates` can be checked. */
+/** Where each record landed (or re-sent) in this run went, so `landed = loaded + quarantined + duplicates` can be checked. */
 export interface LandingCounts {
   /** New raw rows this run (records already landed earlier are not counted again). */
   landed: number;
@@ -12,7 +12,7 @@ export interface LandingCounts {
 }
 
 /**
- * Counts over the raw ids landed by this run, for the shipped models: a record is either in the
+ * Counts over the raw seqs this run wrote (new records and re-sent ones), for the shipped models: a record is either in the
  * quarantine (the relation given, with `raw_id`) or good, and a good record's grade key is its
  * `lti_user_id` and `created_at` as staging reads them. Read from raw, not from the staging view, so
  * no passback is parsed again just to count.
@@ -20,7 +20,7 @@ export interface LandingCounts {
 export async function landingCounts(
   db: Queryable,
   quarantine: string,
-  rawIds: { first: number; last: number },
+  seqs: { first: number; last: number },
 ): Promise<LandingCounts> {
   const { rows } = await db.query<{ landed: number; good: number; loaded: number; quarantined: number }>(
     `SELECT count(*)::int AS landed,
@@ -30,8 +30,8 @@ export async function landingCounts(
             count(q.raw_id)::int AS quarantined
        FROM raw.api_attempts AS r
        LEFT JOIN ${quarantine} AS q ON q.raw_id = r.id
-      WHERE r.id BETWEEN $1 AND $2`,
-    [rawIds.first, rawIds.last],
+      WHERE r.seq BETWEEN $1 AND $2`,
+    [seqs.first, seqs.last],
   );
   const r = rows[0] ?? { landed: 0, good: 0, loaded: 0, quarantined: 0 };
   return { landed: r.landed, loaded: r.loaded, quarantined: r.quarantined, duplicates: r.good - r.loaded };

@@ -14,6 +14,14 @@ export interface StageRecord {
 
 export interface RunCounts {
   windows?: number;
+  /** Windows whose answers looked incomplete this run (landed, fetched again later). */
+  suspect_windows?: number;
+  /** Windows given up after extract.plausibility.max_fetches suspect answers. */
+  incomplete_windows?: number;
+  rejected?: number;
+  outside_window?: number;
+  conflicts?: number;
+  resent?: number;
   landed?: number;
   loaded?: number;
   quarantined?: number;

@@ -5,6 +5,8 @@ export interface RunOptions {
   end?: Date;
   /** Re-extract windows already landed. */
   force?: boolean;
+  /** Count answers that look incomplete as landed (a day that really was quiet). */
+  acceptIncomplete?: boolean;
   fullRefresh?: boolean;
   select?: string[];
   exclude?: string[];

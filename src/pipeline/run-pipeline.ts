@@ -12,6 +12,7 @@ import { planProject } from "../transform/plan-project.ts";
 import { runDataTests } from "../transform/run-data-tests.ts";
 import { daysOf } from "./days-of.ts";
 import { landingCounts } from "./landing-counts.ts";
+import { extractCounts, landingWarnings } from "./landing-report.ts";
 import { type RunCounts, type StageRecord, startRun, updateRun } from "./run-ledger.ts";
 import type { RunOptions } from "./run-options.ts";
 import { StageRecorder } from "./stage-recorder.ts";
@@ -73,9 +74,9 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
       status,
       runId,
       window: extracted ? { start: extracted.start, end: extracted.end } : undefined,
-      rawIds:
-        extracted?.firstRawId !== undefined && extracted.lastRawId !== undefined
-          ? { first: extracted.firstRawId, last: extracted.lastRawId }
+      seqs:
+        extracted?.firstSeq !== undefined && extracted.lastSeq !== undefined
+          ? { first: extracted.firstSeq, last: extracted.lastSeq }
           : undefined,
       days,
       counts: { ...counts },
@@ -136,7 +137,16 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
   await ctx.lock?.assertHeld();
   state.extracted = await rec.step(
     "extract",
-    () => extract({ db, config }, { start: options.start, end: options.end, force: options.force }),
+    () =>
+      extract(
+        { db, config },
+        {
+          start: options.start,
+          end: options.end,
+          force: options.force,
+          acceptIncomplete: options.acceptIncomplete,
+        },
+      ),
     (r) => `${r.records} records in ${r.windows} windows, ${r.inserted} new, ${r.duplicates} already landed`,
     // Some windows may have landed before one failed: the ledger and the report still say which.
     (error) => {
@@ -145,13 +155,17 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
   );
   const extracted = state.extracted;
   if (extracted) {
-    counts.windows = extracted.windows;
+    Object.assign(counts, extractCounts(extracted));
+    for (const w of landingWarnings(extracted)) rec.warn(w);
     await updateRun(db, runId, { windowStart: extracted.start, windowEnd: extracted.end, counts });
   }
-  if (rec.failed) {
+  // Windows that landed are built and exported even when another one failed (the run still fails).
+  const landedSome = extracted !== undefined && extracted.landedWindows + extracted.suspectWindows > 0;
+  if (rec.failed && !landedSome) {
     rec.skip("model build", "extract failed");
     return;
   }
+  const failuresBeforeBuild = rec.failures.length;
 
   await ctx.lock?.assertHeld();
   const models = await rec.step(
@@ -189,8 +203,9 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
 
   if (options.skipExport) {
     rec.skip("sheets export", "--skip-export");
-  } else if (rec.failed) {
-    rec.skip("sheets export", "the run has failures; the sheet keeps its last good figures");
+  } else if (rec.failures.length > failuresBeforeBuild) {
+    // A failed extract window does not hold back the days that landed; a failed model or test does.
+    rec.skip("sheets export", "models or tests failed; the sheet keeps its last good figures");
   } else {
     const days = extracted ? daysOf(extracted.start, extracted.end) : [];
     await ctx.lock?.assertHeld();
@@ -211,7 +226,7 @@ async function recordLandingCounts(
   extracted: ExtractResult,
   { rec, counts }: RunState,
 ): Promise<void> {
-  if (extracted.firstRawId === undefined || extracted.lastRawId === undefined) {
+  if (extracted.firstSeq === undefined || extracted.lastSeq === undefined) {
     Object.assign(counts, { landed: 0, loaded: 0, quarantined: 0, duplicates: 0 });
     return;
   }
@@ -221,8 +236,8 @@ async function recordLandingCounts(
   if (!quarantine || !plan.models.some((m) => m.name === GRADE_MODEL)) return;
   try {
     const c = await landingCounts(ctx.db, quarantine.quoted, {
-      first: extracted.firstRawId,
-      last: extracted.lastRawId,
+      first: extracted.firstSeq,
+      last: extracted.lastSeq,
     });
     Object.assign(counts, c);
     log.info(

@@ -52,7 +52,7 @@ describe("extract on PostgreSQL", () => {
     expect(result.records).toBe(expected.size);
     expect(result.inserted).toBe(expected.size);
     expect(await rawCount(db)).toEqual({ n: expected.size, distinct: expected.size });
-    expect((result.lastRawId ?? 0) - (result.firstRawId ?? 0) + 1).toBe(expected.size);
+    expect((result.lastSeq ?? 0) - (result.firstSeq ?? 0) + 1).toBe(expected.size);
     const rows = await loads(db);
     expect(rows.map((r) => [r.status, r.http_status, r.attempts])).toEqual([
       ["landed", 200, 1],
@@ -265,7 +265,7 @@ describe("extract on PostgreSQL", () => {
     expect(error.exitCode).toBe(1);
   });
 
-  it("lands an empty 24 h window but warns that it will not be fetched again", async () => {
+  it("lands an empty 24 h window with no history to judge it by, and says so", async () => {
     const server = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end("[]");
@@ -287,7 +287,7 @@ describe("extract on PostgreSQL", () => {
       expect(result).toMatchObject({ landedWindows: 2, records: 0 });
       // Only the 24 h window: an empty 6 h one is unremarkable.
       expect(warnings).toEqual([
-        "API returned no records for a 24 h window [2024-03-01 00:00, 2024-03-02 00:00); it will not be fetched again unless --force",
+        "window [2024-03-01 00:00, 2024-03-02 00:00): no records for 24 h, and too little history to judge that",
       ]);
       expect((await loads(db)).map((l) => l.status)).toEqual(["landed", "landed"]);
     } finally {
@@ -378,22 +378,28 @@ describe("extract on PostgreSQL", () => {
     expect(load).toMatchObject({ status: "failed", attempts: 2, http_status: null });
   });
 
-  it("fails a window at once when an element is not valid JSON (no retry, nothing landed)", async () => {
+  it("rejects an element that is not valid JSON, names it, and lands the rest (no retry)", async () => {
     let requests = 0;
     const server = createServer((_req, res) => {
       requests++;
       res.writeHead(200, { "content-type": "application/json" });
-      res.end('[{"lti_user_id": "a"}, {"lti_user_id": tru}]');
+      res.end('[{"lti_user_id": "a"}, {"lti_user_id": tru}, {"lti_user_id": "b"}]');
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     try {
       const config = testConfig(`http://127.0.0.1:${port}/api/statistics`);
-      const error = await extract({ db, config }, { start: DAY1, end: DAY2 }).catch((e) => e);
-      expect(error).toBeInstanceOf(ExtractFailedError);
-      expect(error.message).toMatch(/landing failed \(SQLSTATE 22P02\): invalid input syntax for type json/);
+      const result = await extract({ db, config }, { start: DAY1, end: DAY2 });
+      expect(result).toMatchObject({ landedWindows: 1, records: 3, inserted: 2, rejected: 1 });
       expect(requests).toBe(1);
-      expect(await rawCount(db)).toEqual({ n: 0, distinct: 0 });
+      expect(await rawCount(db)).toEqual({ n: 2, distinct: 2 });
+      const { rows } = await db.query<{ position: number; reason: string; sqlstate: string; text: string }>(
+        "SELECT position, reason, sqlstate, text FROM raw.api_rejects",
+      );
+      expect(rows).toEqual([
+        { position: 1, reason: "unstorable", sqlstate: "22P02", text: '{"lti_user_id": tru}' },
+      ]);
+      expect((await loads(db))[0]).toMatchObject({ status: "landed", records: 3, inserted: 2 });
     } finally {
       server.close();
     }

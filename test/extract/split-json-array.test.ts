@@ -55,8 +55,48 @@ describe("splitJsonArray", () => {
     expect(error.message).toMatch(message);
   });
 
-  it("rejects bytes that are not UTF-8", async () => {
-    await expect(split([Uint8Array.from([0x5b, 0x22, 0xff, 0x22, 0x5d])])).rejects.toThrow(/UTF-8/);
+  it("flags the elements whose bytes are not UTF-8, and only those", async () => {
+    const batches: { texts: string[]; invalid: number[] }[] = [];
+    const bytes = (s: string) => Buffer.from(s, "utf8");
+    // é (C3 A9) cut between two chunks is fine; C3 28 and FF are not UTF-8.
+    const chunks = [
+      bytes('[{"a":"caf'),
+      Uint8Array.from([0xc3]),
+      Buffer.concat([
+        Uint8Array.from([0xa9]),
+        bytes('"},{"b":"x'),
+        Uint8Array.from([0xc3, 0x28, 0xff]),
+        bytes('"},'),
+      ]),
+      bytes('{"c":"\uFFFD real"},"\uFFFD"]'),
+    ];
+    async function* source() {
+      yield* chunks;
+    }
+    for await (const batch of splitJsonArray(source())) {
+      batches.push({ texts: [...batch], invalid: batch.invalidUtf8 ?? [] });
+    }
+    expect(batches.flatMap((b) => b.texts)).toEqual([
+      '{"a":"café"}',
+      '{"b":"x\uFFFD(\uFFFD"}',
+      '{"c":"\uFFFD real"}',
+      '"\uFFFD"',
+    ]);
+    // Only the element with bad bytes; a real U+FFFD in a clean chunk is not flagged.
+    expect(batches.map((b) => b.invalid)).toEqual([[1], []]);
+  });
+
+  it("flags a character the body never finished", async () => {
+    const out: number[][] = [];
+    async function* source() {
+      yield Buffer.from('["ok","x', "utf8");
+      yield Uint8Array.from([0xe2, 0x82]);
+    }
+    await expect(
+      (async () => {
+        for await (const batch of splitJsonArray(source())) out.push(batch.invalidUtf8 ?? []);
+      })(),
+    ).rejects.toThrow(/ended before the array closed/);
   });
 });
 

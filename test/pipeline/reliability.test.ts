@@ -268,7 +268,9 @@ describe("elt run: reliability", () => {
     sim.setFaults([{ kind: "slow", ms: 30, times: 1 }]);
     const running = elt(dir, ["run", ...WINDOW]);
     const victim = await waitForRow<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'COPY%' AND state = 'active'",
+      // The landing transaction is open while the slow body arrives (between COPY chunks).
+      `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state IN ('active', 'idle in transaction')
+          AND (query ILIKE 'COPY%' OR query ILIKE '%elt_landing%' OR query ILIKE '%SAVEPOINT%')`,
       [db.name],
     );
     await query(ADMIN_URL, "SELECT pg_terminate_backend($1)", [victim.pid]);
