@@ -56,6 +56,12 @@ const COUNT_LABELS: Record<string, string> = {
   tests_failed: "Data tests failed",
   tests_warned: "Data tests warned",
   windows: "API windows",
+  suspect_windows: "Windows that looked incomplete",
+  incomplete_windows: "Windows given up as incomplete",
+  rejected: "Elements rejected",
+  outside_window: "Records outside their window",
+  conflicts: "Conflicting re-sends",
+  resent: "Older versions sent again",
   models_failed: "Models failed",
   exports_failed: "Exports failed",
 };

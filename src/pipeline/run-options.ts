@@ -12,4 +12,6 @@ export interface RunOptions {
   exclude?: string[];
   vars?: Record<string, unknown>;
   skipExport?: boolean;
+  /** The clock the extract plans its windows by (tests replay nights); default: now. */
+  now?: Date;
 }

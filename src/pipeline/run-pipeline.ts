@@ -145,6 +145,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
           end: options.end,
           force: options.force,
           acceptIncomplete: options.acceptIncomplete,
+          ...(options.now ? { now: options.now } : {}),
         },
       ),
     (r) => `${r.records} records in ${r.windows} windows, ${r.inserted} new, ${r.duplicates} already landed`,
