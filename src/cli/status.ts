@@ -19,8 +19,10 @@ export default defineCommand({
     const configure = args.demo
       ? (c: Parameters<typeof demoConfig>[0]) => demoConfig(c, "http://127.0.0.1/")
       : undefined;
-    await withProject(args, { lock: false, migrate: false, configure }, async ({ db }) => {
-      const status = await pipelineStatus(db, limit);
+    await withProject(args, { lock: false, migrate: false, configure }, async ({ db, config }) => {
+      const status = await pipelineStatus(db, limit, {
+        maxFetches: config.extract.plausibility.max_fetches,
+      });
       if (args.json) {
         process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
         return;

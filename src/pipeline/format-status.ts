@@ -51,6 +51,21 @@ export function formatStatus(status: PipelineStatus): string {
           `failed window to fetch again: ${status.pendingGap.start.toISOString()} → ${status.pendingGap.end.toISOString()}`,
         ]
       : []),
-    ...status.models.map((m) => `model ${m.model}: raw id ${m.watermark} (${m.updated_at.toISOString()})`),
+    ...status.incompleteWindows.map(
+      (w) =>
+        `incomplete window ${iso(w.window.start)} → ${iso(w.window.end)}: ${w.reason}; ${w.fetches} suspect answer${w.fetches > 1 ? "s" : ""}${w.givenUp ? ", given up: fetch it with `elt extract --start … --end …` or accept it with --accept-incomplete" : ", fetched again by the next run"}`,
+    ),
+    ...status.notableLoads.map(
+      (l) =>
+        `load ${l.id} ${iso(l.window_start)} → ${iso(l.window_end)} (${l.status}): ${[
+          l.suspect ? `looked incomplete (${l.suspect})` : "",
+          l.rejected ? `${l.rejected} rejected` : "",
+          l.outside ? `${l.outside} outside the window` : "",
+          l.conflicts ? `${l.conflicts} conflicts` : "",
+        ]
+          .filter(Boolean)
+          .join(", ")}`,
+    ),
+    ...status.models.map((m) => `model ${m.model}: watermark ${m.watermark} (${m.updated_at.toISOString()})`),
   ].join("\n");
 }

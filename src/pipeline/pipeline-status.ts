@@ -1,5 +1,10 @@
 import type { Queryable } from "../db/database.ts";
-import { earliestUncoveredFailure, lastWatermark } from "../extract/load-ledger.ts";
+import {
+  earliestUncoveredFailure,
+  lastWatermark,
+  openSuspectWindows,
+  type SuspectWindow,
+} from "../extract/load-ledger.ts";
 import { relationColumns } from "../transform/relation-info.ts";
 import { lastRuns, type RunRow } from "./run-ledger.ts";
 
@@ -10,8 +15,24 @@ export interface PipelineStatus {
   /** A failed incremental window not landed since: the next incremental extract starts there at the latest. */
   pendingGap: { start: Date; end: Date } | null;
   rawRecords: number;
-  /** Per incremental model, the last raw id it has processed. */
+  /** Windows whose answers looked incomplete, not covered since; `givenUp` once runs stopped fetching them. */
+  incompleteWindows: (SuspectWindow & { givenUp: boolean })[];
+  /** Recent loads whose answers held something besides records: rejects, outside records, conflicts. */
+  notableLoads: NotableLoad[];
+  /** Per incremental model, the last raw seq (or other watermark value) it has processed. */
   models: { model: string; watermark: number; updated_at: Date }[];
+}
+
+export interface NotableLoad {
+  id: number;
+  window_start: Date;
+  window_end: Date;
+  status: string;
+  records: number;
+  rejected: number;
+  outside: number;
+  conflicts: number;
+  suspect: string | null;
 }
 
 async function exists(db: Queryable, relation: string): Promise<boolean> {
@@ -20,7 +41,11 @@ async function exists(db: Queryable, relation: string): Promise<boolean> {
 }
 
 /** What `elt status` shows; tables a project has not created yet read as empty. */
-export async function pipelineStatus(db: Queryable, limit: number): Promise<PipelineStatus> {
+export async function pipelineStatus(
+  db: Queryable,
+  limit: number,
+  options: { maxFetches: number } = { maxFetches: 3 },
+): Promise<PipelineStatus> {
   // `elt status` applies no migrations (it must never run DDL beside a running job): read what exists.
   const runs = (await exists(db, "elt.runs")) ? await lastRuns(db, limit) : [];
   let extractWatermark: Date | null = null;
@@ -29,6 +54,23 @@ export async function pipelineStatus(db: Queryable, limit: number): Promise<Pipe
   if ((await exists(db, "elt.loads")) && (await relationColumns(db, "elt.loads")).includes("mode")) {
     extractWatermark = (await lastWatermark(db)) ?? null;
     pendingGap = (await earliestUncoveredFailure(db)) ?? null;
+  }
+  let incompleteWindows: PipelineStatus["incompleteWindows"] = [];
+  let notableLoads: NotableLoad[] = [];
+  // Migration 0060 (plausible answers, rejects, conflicts) may not be applied yet.
+  if ((await exists(db, "elt.loads")) && (await relationColumns(db, "elt.loads")).includes("suspect")) {
+    incompleteWindows = (await openSuspectWindows(db)).map((w) => ({
+      ...w,
+      givenUp: w.fetches >= options.maxFetches,
+    }));
+    ({ rows: notableLoads } = await db.query<NotableLoad>(
+      `SELECT id, window_start, window_end, status, records, rejected, outside, conflicts, suspect
+         FROM elt.loads
+        WHERE status IN ('landed', 'suspect')
+          AND (rejected > 0 OR outside > 0 OR conflicts > 0 OR suspect IS NOT NULL)
+        ORDER BY id DESC LIMIT $1`,
+      [limit],
+    ));
   }
   let rawRecords = 0;
   if (await exists(db, "raw.api_attempts")) {
@@ -41,5 +83,5 @@ export async function pipelineStatus(db: Queryable, limit: number): Promise<Pipe
       "SELECT model, watermark, updated_at FROM elt.model_state ORDER BY model",
     ));
   }
-  return { runs, extractWatermark, pendingGap, rawRecords, models };
+  return { runs, extractWatermark, pendingGap, rawRecords, incompleteWindows, notableLoads, models };
 }

@@ -7,6 +7,8 @@ import { type ExtractOptions, extract } from "../../src/extract/extract.ts";
 import { ExtractFailedError } from "../../src/extract/extract-failed-error.ts";
 import { isWindowLanded } from "../../src/extract/load-ledger.ts";
 import { configureLogging } from "../../src/log/logger.ts";
+import { formatStatus } from "../../src/pipeline/format-status.ts";
+import { pipelineStatus } from "../../src/pipeline/pipeline-status.ts";
 import { generateAttempts } from "../../src/simulator/generate-attempts.ts";
 import { flipPicks, type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
@@ -139,6 +141,11 @@ describe("answers that are not plausible", () => {
     expect(later.repairWindows).toBe(0);
     expect(later.givenUp.map((g) => g.window)).toEqual([D9]);
     expect((await loads(db)).filter((l) => l.status === "suspect")).toHaveLength(3);
+    // `elt status` says what is open and what to do.
+    const status = formatStatus(await pipelineStatus(db, 10, { maxFetches: 3 }));
+    expect(status).toMatch(
+      /incomplete window 2024-03-09 00:00:00 → 2024-03-10 00:00:00: 0 records for 24 h, usually about [\d,]+ \(below 60%\); 3 suspect answers, given up: fetch it with `elt extract --start … --end …` or accept it with --accept-incomplete/,
+    );
 
     // An operator who knows the day was really that quiet.
     const accepted = await extract({ db, config: cfg }, { ...D9, now: day(20), acceptIncomplete: true });
@@ -196,6 +203,9 @@ describe("one bad record never blocks a window", () => {
       expect(r?.text.length).toBeLessThanOrEqual(10_000);
       if (fault === "deep") expect(Number(r?.text_length)).toBe(200_006);
       expect(result.notable[0]?.rejects[0]).toMatchObject({ position: Math.floor(n / 2), reason });
+      expect(formatStatus(await pipelineStatus(db, 10))).toMatch(
+        /load \d+ 2024-03-09 00:00:00 → 2024-03-10 00:00:00 \(landed\): 1 rejected/,
+      );
 
       // Sent again: still one row, seen twice; nothing else changes.
       sim.setFaults([{ kind: fault as "deep", times: 1 }]);
