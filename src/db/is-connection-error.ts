@@ -5,6 +5,8 @@ const SOCKET_CODES = new Set([
   "ETIMEDOUT",
   "EHOSTUNREACH",
   "ENETUNREACH",
+  // A DNS answer that may come next time (a resolver restarting); ENOTFOUND is a wrong host name.
+  "EAI_AGAIN",
 ]);
 // pg's own wording when the socket closed under it or the client is no longer usable.
 const MESSAGES =

@@ -51,7 +51,7 @@ export interface RunRow {
 export async function startRun(db: Queryable, options: Record<string, unknown>): Promise<number> {
   await db.query(
     `UPDATE elt.runs SET status = 'failed', finished_at = now(),
-            error = coalesce(error, 'interrupted: the process ended before the run finished')
+            error = coalesce(error, 'not finished: the process ended, or lost the database, before it recorded the outcome')
       WHERE status = 'running'`,
   );
   const { rows } = await db.query<{ id: number }>(

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { DatabaseContext } from "../cli/project-context.ts";
+import { isConnectionError } from "../db/is-connection-error.ts";
 import { EltError, errorMessage } from "../errors.ts";
 import { exportSheets } from "../export/export-sheets.ts";
 import type { RunReport } from "../export/run-report.ts";
@@ -13,7 +15,7 @@ import { runDataTests } from "../transform/run-data-tests.ts";
 import { daysOf } from "./days-of.ts";
 import { landingCounts } from "./landing-counts.ts";
 import { extractCounts, landingWarnings } from "./landing-report.ts";
-import { type RunCounts, type StageRecord, startRun, updateRun } from "./run-ledger.ts";
+import { type RunCounts, type RunUpdate, type StageRecord, startRun, updateRun } from "./run-ledger.ts";
 import type { RunOptions } from "./run-options.ts";
 import { StageRecorder } from "./stage-recorder.ts";
 
@@ -94,12 +96,12 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
 
   rec.checkLogFile(); // or during the email: the ledger says so
   const finalStatus = rec.failed ? "failed" : "success";
-  await updateRun(db, runId, {
+  await finishRunRow(db, runId, {
     status: finalStatus,
     stages: rec.stages,
     counts,
     error: rec.failed ? rec.failures.join("\n") : undefined,
-  }).catch((error) => log.error(`run ${runId}: the ledger could not be updated: ${errorMessage(error)}`));
+  });
   const took = formatDuration(performance.now() - started);
   if (rec.failed) {
     throw new EltError(`run ${runId} finished with failures (${took}):\n${rec.failures.join("\n")}`, {
@@ -118,6 +120,28 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
     failures: rec.failures,
     warnings: rec.warnings,
   };
+}
+
+// A database that is back within seconds should not leave the row 'running' for the next run to close.
+const FINISH_RETRY_MS = [1_000, 3_000];
+
+/** The run's final ledger update, tried again briefly while the database is unreachable. */
+async function finishRunRow(db: DatabaseContext["db"], runId: number, update: RunUpdate): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await updateRun(db, runId, update);
+      return;
+    } catch (error) {
+      const delay = FINISH_RETRY_MS[attempt];
+      if (delay === undefined || !isConnectionError(error)) {
+        log.error(
+          `run ${runId}: the ledger could not be updated: ${errorMessage(error)}; the next run records it as not finished`,
+        );
+        return;
+      }
+      await sleep(delay);
+    }
+  }
 }
 
 async function runStages(ctx: DatabaseContext, options: RunOptions, runId: number, state: RunState) {

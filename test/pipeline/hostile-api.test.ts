@@ -178,7 +178,7 @@ describe("hostile answers through the nightly run", () => {
       expect(night1.email).toMatch(/next runs fetch it again/);
       const night2 = await run(dir, { now: NIGHT_2 });
       expect(night2.status).toBe("success");
-    expect(night2.warnings.join("\n")).not.toMatch(/incomplete|rejected/);
+      expect(night2.warnings.join("\n")).not.toMatch(/incomplete|rejected/);
       expect(await fingerprint(dbx.url)).toEqual(clean);
     },
   );

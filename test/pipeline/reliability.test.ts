@@ -325,7 +325,10 @@ describe("elt run: reliability", () => {
       db.url,
       "SELECT status, error FROM elt.runs ORDER BY id",
     );
-    expect(closed[2]).toEqual({ status: "failed", error: expect.stringMatching(/^interrupted/) });
+    expect(closed[2]).toEqual({
+      status: "failed",
+      error: expect.stringMatching(/^not finished: the process ended/),
+    });
     expect(closed[3]?.status).toBe("success");
   }, 300_000);
 
