@@ -159,7 +159,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
 
   // A run that lost its lock (its connection died) must not go on beside another run.
   await ctx.lock?.assertHeld();
-  state.extracted = await rec.step(
+  const extractedOk = await rec.step(
     "extract",
     () =>
       extract(
@@ -178,6 +178,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
       state.extracted = (error as { result?: ExtractResult }).result;
     },
   );
+  if (extractedOk) state.extracted = extractedOk;
   const extracted = state.extracted;
   if (extracted) {
     Object.assign(counts, extractCounts(extracted));

@@ -260,4 +260,29 @@ describe("hostile answers through the nightly run", () => {
     expect(final.raw).not.toBe(clean.raw); // raw keeps the wrong versions it was sent
     expect({ ...final, raw: clean.raw }).toEqual(clean);
   });
+
+  it("a window that fails for good does not hold back the ones that landed: built, reported, run failed", async () => {
+    const dbx = await cloneTemplate("partial");
+    const dir = project(dbx.url, { retries: 1 });
+    // A backfill of two days; the first day's request fails every time (2 attempts), the second lands.
+    const night = await withFault({ kind: "status", status: 500, times: 2 }, () =>
+      run(dir, { start: day(9), end: day(11), now: NIGHT_2 }),
+    );
+    expect(night.status).toBe("failed");
+    expect(night.email).toMatch(/1 of 2 windows failed: \[2024-03-09 00:00, 2024-03-10 00:00\) \(HTTP 500\)/);
+    expect(night.email).toMatch(/model build: success/);
+    expect(night.email).toMatch(/Records landed: \d+/);
+    const client = new pg.Client({ connectionString: dbx.url });
+    await client.connect();
+    try {
+      const days = await client.query<{ day: string }>(
+        "SELECT day::text FROM grade.daily_summary WHERE day >= '2024-03-09' ORDER BY day",
+      );
+      expect(days.rows.map((r) => r.day)).toEqual(["2024-03-10"]);
+    } finally {
+      await client.end();
+    }
+    // The rerun the hint recommends lands the missing day.
+    expect((await run(dir, { start: day(9), end: day(11), now: NIGHT_2 })).status).toBe("success");
+  });
 });
