@@ -3,7 +3,7 @@ materialized: view
 schema: grade
 description: >-
   Every time the API sent an attempt (same lti_user_id and created_at) with content different from
-  the version landed before, newest first: which fields changed, from what to what, and when it was
+  the version landed before (conflict_id grows with time): which fields changed, from what to what, and when it was
   noticed. The version sent last is the one in lms_grade_statistics (when it is valid). A flipped
   is_correct changes a student's grade: this is where to see it.
 columns:
