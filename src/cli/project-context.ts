@@ -88,10 +88,6 @@ export async function withProject<T>(
   return withDatabase(openProject(args, options.configure), options, fn);
 }
 
-// A reader (status, test) should not sit for lock_timeout_seconds behind a nightly run holding the
-// embedded database: it says so after a short wait instead.
-const READER_WAIT_MS = 5_000;
-
 /** Database connected, lock held, migrations applied; always closes and releases. */
 export async function withDatabase<T>(
   ctx: ProjectContext,
@@ -104,7 +100,6 @@ export async function withDatabase<T>(
   const db = await openDatabase({
     url: config.database.url,
     embeddedDir: ctx.path(config.database.embedded_dir),
-    lockTimeoutMs: options.lock === false ? Math.min(lockTimeoutMs, READER_WAIT_MS) : lockTimeoutMs,
     statementTimeoutMs: config.database.statement_timeout_seconds * 1000,
   });
   log.info(`database connected: ${db.description} (${formatDuration(performance.now() - started)})`);

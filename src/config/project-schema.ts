@@ -16,7 +16,9 @@ const nonNegativeInt = z.preprocess(fromText, z.number().int().nonnegative());
 
 const databaseSchema = z
   .strictObject({
-    url: optionalText.describe("PostgreSQL URL; absent or empty means the embedded database (PGlite)"),
+    url: optionalText.describe(
+      "PostgreSQL URL; absent or empty means the embedded PostgreSQL, its data in embedded_dir",
+    ),
     embedded_dir: z.string().default(".elt/pgdata").describe("Data folder of the embedded database"),
     lock_timeout_seconds: nonNegativeInt
       .default(600)

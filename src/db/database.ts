@@ -1,6 +1,6 @@
 /**
- * The one interface the rest of the code uses to reach PostgreSQL, whether a server (pg) or the
- * embedded engine (PGlite in-process). Only what both can honour is here.
+ * The one interface the rest of the code uses to reach PostgreSQL: a server at a URL or the
+ * project's embedded one, both through a pg Pool (pg-database.ts).
  */
 export type Row = Record<string, unknown>;
 
@@ -12,20 +12,19 @@ export interface QueryResult<R = Row> {
 
 export interface Queryable {
   /**
-   * Without params the text may hold several statements (simple protocol on both engines); the
+   * Without params the text may hold several statements (simple protocol); the
    * result is the last statement's.
    */
   query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /**
    * Streams text-format COPY data into a table. `sql` must be `COPY ... FROM STDIN ...`.
    * Each chunk is one or more complete lines (ending in "\n"). Returns the rows copied.
-   * On PostgreSQL this is COPY FROM STDIN (pg-copy-streams); on PGlite the lines are gathered into
-   * bounded blobs and copied batch by batch, so neither engine holds the whole input.
+   * COPY FROM STDIN through pg-copy-streams: the input is streamed, never held whole.
    */
   copyFrom(sql: string, lines: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): Promise<number>;
 }
 
-export type DatabaseKind = "postgres" | "pglite";
+export type DatabaseKind = "postgres";
 
 /**
  * A lock taken by `tryLock`. Calling it releases the lock (as before); `held()` says whether this
@@ -34,7 +33,7 @@ export type DatabaseKind = "postgres" | "pglite";
  */
 export interface HeldLock {
   (): Promise<void>;
-  /** False once the lock is gone (connection lost, lock file taken over); never throws. */
+  /** False once the lock is gone (its connection was lost); never throws. */
   held(): Promise<boolean>;
 }
 
@@ -47,10 +46,8 @@ export interface Database extends Queryable {
   /** Runs fn on one dedicated connection (session state such as advisory locks lives there). */
   withConnection<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
   /**
-   * Takes the named exclusive lock if free, returning its release; undefined when another holder has it.
-   * On PostgreSQL an advisory lock on a dedicated connection; on the embedded engine the whole data
-   * folder is already held exclusively by this process (lock file), so it always succeeds, and
-   * `held()` checks that lock file is still this process's.
+   * Takes the named exclusive lock if free, returning its release; undefined when another holder has
+   * it: an advisory lock on a dedicated connection, on a server and on the embedded one alike.
    */
   tryLock(name: string): Promise<HeldLock | undefined>;
   close(): Promise<void>;

@@ -39,8 +39,10 @@ function clientQueryable(client: pg.PoolClient | pg.Pool): Queryable {
 
 export interface PgDatabaseOptions {
   url: string;
-  statementTimeoutMs?: number;
+  statementTimeoutMs?: number | undefined;
   applicationName?: string;
+  /** For logs, instead of the target read from the URL (secrets are never in either). */
+  description?: string;
 }
 
 /** A pg Pool behind the Database interface. */
@@ -87,9 +89,11 @@ export function pgDatabase(options: PgDatabaseOptions): Database {
 
   return {
     kind: "postgres",
-    description: target.host.startsWith("/")
-      ? `postgres (socket ${target.host}) database ${target.database}`
-      : `postgres://${target.host}:${target.port || 5432}/${target.database}`,
+    description:
+      options.description ??
+      (target.host.startsWith("/")
+        ? `postgres (socket ${target.host}) database ${target.database}`
+        : `postgres://${target.host}:${target.port || 5432}/${target.database}`),
     query: poolQueryable.query,
     copyFrom: (sql, lines) => withClient((c) => clientQueryable(c).copyFrom(sql, lines)),
     transaction: (fn) =>

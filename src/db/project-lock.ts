@@ -5,8 +5,8 @@ import { waitFor } from "./wait-for.ts";
 /**
  * The held project lock. Calling it releases the lock (the original `() => Promise<void>` shape,
  * kept for callers); `release()` does the same. `assertHeld()` throws EltError LOCK_LOST (exit 1)
- * once the lock is gone (its PostgreSQL session died; the embedded folder's lock file was taken
- * over), since from then on another process may run against the same data.
+ * once the lock is gone (its PostgreSQL session died: a terminated backend, a failover, the
+ * embedded server stopped), since from then on another process may run against the same data.
  */
 export interface ProjectLock {
   (): Promise<void>;
@@ -30,7 +30,7 @@ export async function acquireProjectLock(db: Database, timeoutMs: number): Promi
   const assertHeld = async () => {
     if (await lock.held()) return;
     throw new EltError(
-      `the project lock on ${db.description} was lost (its database connection or lock file is gone); ` +
+      `the project lock on ${db.description} was lost (its database connection is gone); ` +
         "another elt command may be running, so this one stops",
       {
         code: "LOCK_LOST",

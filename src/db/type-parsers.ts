@@ -1,6 +1,5 @@
 /**
- * One set of text-format parsers for both engines, so a row looks the same whether it came from
- * pg or PGlite. Timestamps without zone are UTC (the API's convention), never the host's zone;
+ * The text-format parsers every pg connection uses (server or embedded). Timestamps without zone are UTC (the API's convention), never the host's zone;
  * dates stay `YYYY-MM-DD` strings; bigint and numeric become numbers when exact enough.
  */
 export const OID = { INT8: 20, NUMERIC: 1700, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184 } as const;

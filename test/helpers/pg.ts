@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { inject } from "vitest";
 
 /** The machine's PostgreSQL (trust auth). Overridable for other hosts. */
 export const ADMIN_URL = process.env.ELT_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -10,26 +11,29 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The suite's embedded PostgreSQL (test/global-setup.ts), for the SQL-on-both tests. */
+export const embeddedAdminUrl = (): string => inject("embeddedAdminUrl");
+
 /**
  * A fresh database for one test file: migrations create fixed schemas (raw, grade, elt), so files
- * are isolated by database, not by schema.
+ * are isolated by database, not by schema. On the machine's server, or on another (the embedded one).
  */
-export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+export async function createTestDatabase(prefix: string, adminUrl = ADMIN_URL): Promise<TestDatabase> {
   const name = `elt_t_${prefix.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
     await admin.end();
   }
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
     async drop() {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
+      const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       try {
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

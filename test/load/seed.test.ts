@@ -1,5 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
@@ -7,7 +5,7 @@ import { openDatabase } from "../../src/db/open-database.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { loadSeed } from "../../src/load/seed-load.ts";
 import { inferType, planSeed, planSeeds } from "../../src/load/seed-plan.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { createTestDatabase, embeddedAdminUrl, type TestDatabase } from "../helpers/pg.ts";
 import { tempProject } from "../helpers/project.ts";
 
 const FILES = {
@@ -45,16 +43,19 @@ describe("seed plans", () => {
 });
 
 let pgdb: TestDatabase;
+let embdb: TestDatabase;
 beforeAll(async () => {
   pgdb = await createTestDatabase("seed");
+  embdb = await createTestDatabase("seed", embeddedAdminUrl());
 });
 afterAll(async () => {
   await pgdb?.drop();
+  await embdb?.drop();
 });
 
 describe.each([
   ["PostgreSQL", () => openDatabase({ url: pgdb.url, embeddedDir: "unused" })],
-  ["PGlite", () => openDatabase({ embeddedDir: join(mkdtempSync(join(tmpdir(), "elt-seed-")), "db") })],
+  ["embedded PostgreSQL", () => openDatabase({ url: embdb.url, embeddedDir: "unused" })],
 ])("loading seeds on %s", (_name, open) => {
   it("replaces contents in one transaction and keeps dependent views when the shape holds", async () => {
     const db: Database = await open();

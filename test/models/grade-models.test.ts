@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProject } from "../../src/config/load-project.ts";
 import type { Database } from "../../src/db/database.ts";
@@ -10,7 +7,7 @@ import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { buildModels, type ModelResult } from "../../src/transform/build-models.ts";
 import { planProject } from "../../src/transform/plan-project.ts";
 import { runDataTests } from "../../src/transform/run-data-tests.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { createTestDatabase, embeddedAdminUrl, type TestDatabase } from "../helpers/pg.ts";
 
 /**
  * The shipped models (models/, tests/) over hand-made records landed straight into raw.api_attempts:
@@ -227,18 +224,21 @@ async function snapshot(db: Database) {
 }
 
 let pgdb: TestDatabase;
+let embdb: TestDatabase;
 const results = new Map<string, Awaited<ReturnType<typeof snapshot>>>();
 
 beforeAll(async () => {
   pgdb = await createTestDatabase("grade_models");
+  embdb = await createTestDatabase("grade_models", embeddedAdminUrl());
 });
 afterAll(async () => {
   await pgdb?.drop();
+  await embdb?.drop();
 });
 
 describe.each([
   ["PostgreSQL", () => openDatabase({ url: pgdb.url, embeddedDir: "unused" })],
-  ["PGlite", () => openDatabase({ embeddedDir: join(mkdtempSync(join(tmpdir(), "elt-grade-")), "db") })],
+  ["embedded PostgreSQL", () => openDatabase({ url: embdb.url, embeddedDir: "unused" })],
 ])("the shipped models on %s", (engine, open) => {
   let db: Database;
   let badIds: number[] = [];
@@ -459,6 +459,8 @@ describe.each([
 
 describe("both engines", () => {
   it("give the same results", () => {
-    expect(results.get("PGlite")).toEqual(results.get("PostgreSQL"));
+    const server = results.get("PostgreSQL");
+    expect(server).toBeDefined();
+    expect(results.get("embedded PostgreSQL")).toEqual(server);
   });
 });

@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
-import { pgliteDatabase } from "../../src/db/pglite-database.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { createTestDatabase, embeddedAdminUrl, type TestDatabase } from "../helpers/pg.ts";
 import { generateCases } from "./py-literal-cases.ts";
 
 /**
@@ -43,20 +42,23 @@ async function install(db: Database): Promise<void> {
 
 let pgdb: TestDatabase;
 let pg: Database;
-let lite: Database;
+let embedded: TestDatabase;
+let onEmbedded: Database;
 
 beforeAll(async () => {
   pgdb = await createTestDatabase("py_literal");
   pg = await openDatabase({ url: pgdb.url, embeddedDir: "unused" });
   await install(pg);
-  lite = await pgliteDatabase({});
-  await install(lite);
+  embedded = await createTestDatabase("py_literal", embeddedAdminUrl());
+  onEmbedded = await openDatabase({ url: embedded.url, embeddedDir: "unused" });
+  await install(onEmbedded);
 });
 
 afterAll(async () => {
   await pg?.close();
-  await lite?.close();
+  await onEmbedded?.close();
   await pgdb?.drop();
+  await embedded?.drop();
 });
 
 describe("elt.py_literal_to_jsonb", () => {
@@ -70,11 +72,11 @@ describe("elt.py_literal_to_jsonb", () => {
     expect(parsed).toBeLessThan(texts.length * 0.8);
   });
 
-  it("gives the same results on PGlite (a smaller sample)", async () => {
+  it("gives the same results on the embedded PostgreSQL (a smaller sample)", async () => {
     const texts = generateCases(7, 300, 300);
-    const onLite = await parseAll(lite, texts);
-    expect(disagreements(texts, onLite)).toEqual([]);
-    expect(onLite).toEqual(await parseAll(pg, texts));
+    const onEmbeddedResults = await parseAll(onEmbedded, texts);
+    expect(disagreements(texts, onEmbeddedResults)).toEqual([]);
+    expect(onEmbeddedResults).toEqual(await parseAll(pg, texts));
   });
 
   it("reads passback_params as the API prints them, apostrophes included", async () => {
@@ -111,7 +113,7 @@ describe("elt.py_literal_to_jsonb", () => {
       `{"a": true}`,
     ];
     expect(await parseAll(pg, texts)).toEqual(texts.map(() => null));
-    expect(await parseAll(lite, texts)).toEqual(texts.map(() => null));
+    expect(await parseAll(onEmbedded, texts)).toEqual(texts.map(() => null));
   });
 
   it("keeps Python's choices: tuples as lists, duplicate keys last wins, floats as doubles", async () => {

@@ -9,7 +9,7 @@ import { openDatabase } from "../../src/db/open-database.ts";
 import { buildModels, type ModelResult } from "../../src/transform/build-models.ts";
 import { planProject } from "../../src/transform/plan-project.ts";
 import { runDataTests } from "../../src/transform/run-data-tests.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { createTestDatabase, embeddedAdminUrl, type TestDatabase } from "../helpers/pg.ts";
 import { tempProject } from "../helpers/project.ts";
 
 const FIXTURE = join(import.meta.dirname, "../fixtures/engine-project");
@@ -33,16 +33,19 @@ const EVENTS = `
     ('u2', 'buy', 3.25, '2024-02-03'), ('u3', 'click', 1, '2023-01-01');`;
 
 let pgdb: TestDatabase;
+let embdb: TestDatabase;
 beforeAll(async () => {
   pgdb = await createTestDatabase("engine_build");
+  embdb = await createTestDatabase("engine_build", embeddedAdminUrl());
 });
 afterAll(async () => {
   await pgdb?.drop();
+  await embdb?.drop();
 });
 
 describe.each([
   ["PostgreSQL", () => openDatabase({ url: pgdb.url, embeddedDir: "unused" })],
-  ["PGlite", () => openDatabase({ embeddedDir: join(mkdtempSync(join(tmpdir(), "elt-engine-")), "db") })],
+  ["embedded PostgreSQL", () => openDatabase({ url: embdb.url, embeddedDir: "unused" })],
 ])("building models on %s", (_engine, open) => {
   let db: Database;
   beforeAll(async () => {

