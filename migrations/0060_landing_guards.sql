@@ -14,6 +14,7 @@ ALTER TABLE raw.api_attempts ADD COLUMN IF NOT EXISTS last_load_id bigint;
 UPDATE raw.api_attempts SET
   seq = id,
   key_hash = CASE WHEN jsonb_typeof(record -> 'lti_user_id') <> 'null' AND jsonb_typeof(record -> 'created_at') <> 'null'
+      AND (record ->> 'created_at') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}'
     THEN md5((record -> 'lti_user_id')::text || ',' || (record -> 'created_at')::text)::uuid END
 WHERE seq IS NULL;
 SELECT setval('raw.api_attempts_seq', greatest((SELECT max(id) FROM raw.api_attempts), 1),

@@ -93,7 +93,7 @@ export async function landWindow(
          ord bigint NOT NULL,
          record jsonb NOT NULL,
          h text GENERATED ALWAYS AS (md5(record::text)) STORED,
-         k uuid GENERATED ALWAYS AS (${keyHashSql("record", settings.keyFields)}) STORED
+         k uuid GENERATED ALWAYS AS (${keyHashSql("record", settings.keyFields, settings.timeField)}) STORED
        ) ON COMMIT DROP`,
     );
     const meta = { loadId, window };

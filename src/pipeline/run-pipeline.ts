@@ -182,7 +182,8 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
   const extracted = state.extracted;
   if (extracted) {
     Object.assign(counts, extractCounts(extracted));
-    for (const w of landingWarnings(extracted)) rec.warn(w);
+    // Already logged, window by window, as the extract went: only the report needs them now.
+    rec.warnings.push(...landingWarnings(extracted));
     await updateRun(db, runId, { windowStart: extracted.start, windowEnd: extracted.end, counts });
   }
   // Windows that landed are built and exported even when another one failed (the run still fails).
