@@ -1,6 +1,6 @@
 /**
  * Benchmark 5, the whole run: `elt run --date D` (the real binary, a child process) for one day
- * of ~10k simulator records, on PostgreSQL and on PGlite, each stage's time read from elt.runs.
+ * of ~10k simulator records, on the PostgreSQL server and on the embedded PostgreSQL, each stage's time read from elt.runs.
  * Each repetition is the next day on the same database, as the nightly job runs: the first `elt
  * migrate` (creating the database and its tables) is setup, not part of the figure.
  * Target: ≤ 3 s on PostgreSQL.
@@ -51,7 +51,7 @@ interface RunRow {
 }
 
 async function engineFigures(
-  engine: "PostgreSQL" | "PGlite",
+  engine: "PostgreSQL" | "embedded",
   size: number,
   runs: number,
   profileDir?: string,
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   const size = 10_000;
   const figures: Figure[] = [];
   figures.push(...(await engineFigures("PostgreSQL", size, options.runs, profileDir)));
-  figures.push(...(await engineFigures("PGlite", size, options.runs, profileDir)));
+  figures.push(...(await engineFigures("embedded", size, options.runs, profileDir)));
   report({
     ...(await resultHeader("run", options, started)),
     figures,

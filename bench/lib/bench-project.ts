@@ -52,7 +52,7 @@ export function quietLogs(): void {
 export async function openMigrated(o: { url?: string; embeddedDir?: string }): Promise<Database> {
   const db = await openDatabase({
     url: o.url,
-    embeddedDir: o.embeddedDir ?? join(tmpdir(), "elt-bench-pglite"),
+    embeddedDir: o.embeddedDir ?? join(tmpdir(), "elt-bench-embedded"),
   });
   await migrate(db, { dirs: [] });
   return db;
