@@ -6,6 +6,7 @@ import { migrate, migrationFiles } from "../../src/db/migrate.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { runElt } from "../helpers/cli.ts";
+import { holdAdvisoryLock, waitForLog } from "../helpers/overlap.ts";
 import { createTestDatabase, embeddedAdminUrl, type TestDatabase } from "../helpers/pg.ts";
 import { tempProject } from "../helpers/project.ts";
 
@@ -37,10 +38,15 @@ describe("migrations", () => {
   it("two processes migrating at once apply each migration exactly once; rerun is a no-op", async () => {
     const dir = tempProject(PROJECT);
     const env = { DATABASE_URL: pgdb.url };
-    const [a, b] = await Promise.all([
+    // Both start while the project lock is held elsewhere, so they truly overlap, then race for it.
+    const release = await holdAdvisoryLock(pgdb.url, "project");
+    const both = Promise.all([
       runElt(["migrate", "--project-dir", dir], { env }),
       runElt(["migrate", "--project-dir", dir], { env }),
     ]);
+    await waitForLog(join(dir, "logs"), /database connected/, 2);
+    await release();
+    const [a, b] = await both;
     expect(a.stderr + b.stderr).not.toMatch(/ERROR/);
     expect([a.code, b.code]).toEqual([0, 0]);
     const again = await runElt(["migrate", "--project-dir", dir], { env });
@@ -154,9 +160,12 @@ describe.each([
   it("a second command that waits long enough runs after the holder releases", async () => {
     const dir = tempProject({ "project.yml": PROJECT["project.yml"] });
     const env = envOf();
-    const holder = await holdLock(dir, 1500, env);
-    const second = await runElt(["seed", "--project-dir", dir], { env: { ...env, LOCK_TIMEOUT: "30" } });
-    expect(second.code).toBe(0);
-    await holder.done;
+    const holder = await holdLock(dir, 120_000, env);
+    const second = runElt(["seed", "--project-dir", dir], { env: { ...env, LOCK_TIMEOUT: "60" } });
+    // The second is connected and waiting for the lock before the holder lets go.
+    await waitForLog(join(dir, "logs"), /database connected/, 1);
+    await holder.stop();
+    const result = await second;
+    expect(result.code, result.stderr).toBe(0);
   });
 });

@@ -62,7 +62,9 @@ describe("dated log file", () => {
     configureLogging({ dir, level: "warn", console: false });
     log.info("hidden");
     log.warn("shown");
-    expect(readFileSync(join(dir, `${localDate()}.log`), "utf8")).not.toContain("hidden");
+    const text = readFileSync(join(dir, `${localDate()}.log`), "utf8");
+    expect(text).not.toContain("hidden");
+    expect(text).toMatch(/ WARN {2}shown\n$/);
   });
 
   it("a failing stage logs ERROR with its cause and duration, and rethrows", async () => {

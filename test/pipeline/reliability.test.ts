@@ -12,6 +12,7 @@ import { countAttempts } from "../../src/simulator/generate-attempts.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
 import { type CliResult, runElt } from "../helpers/cli.ts";
 import { type FakeSheets, startFakeSheets } from "../helpers/fake-sheets.ts";
+import { holdAdvisoryLock, waitForLog } from "../helpers/overlap.ts";
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
 import { tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
@@ -274,7 +275,11 @@ describe("elt run: reliability", () => {
       [db.name],
     );
     await query(ADMIN_URL, "SELECT pg_terminate_backend($1)", [victim.pid]);
-    await running;
+    // The landing's connection died: that attempt rolled back, and a new one on a new connection landed.
+    const killed = await running;
+    expect(killed.code, killed.stderr).toBe(0);
+    expect(killed.stderr).toMatch(/database connection lost while landing/);
+    expect(await rawCount(db.url)).toBe(reference.raw);
     sim.setFaults([]);
     const again = await elt(dir, ["run", ...WINDOW]);
     expect(again.code, again.stderr).toBe(0);
@@ -311,7 +316,12 @@ describe("elt run: reliability", () => {
   it("two runs at once: one waits for the other, nothing is duplicated", async () => {
     const db = await database("concurrent");
     const dir = project(db.secretUrl, "concurrent");
-    const [a, b] = await Promise.all([elt(dir, ["run", ...WINDOW]), elt(dir, ["run", ...WINDOW])]);
+    // Both start while the project lock is held elsewhere, so they truly overlap, then race for it.
+    const release = await holdAdvisoryLock(db.url, "project");
+    const both = Promise.all([elt(dir, ["run", ...WINDOW]), elt(dir, ["run", ...WINDOW])]);
+    await waitForLog(join(dir, "logs"), /database connected/, 2);
+    await release();
+    const [a, b] = await both;
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(await rawCount(db.url)).toBe(reference.raw);
     expect(await gradeRows(db.url)).toEqual(reference.grade);
