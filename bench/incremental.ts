@@ -259,7 +259,12 @@ async function main(): Promise<void> {
     return f;
   });
   report({
-    ...(await resultHeader("incremental", options, started)),
+    ...(await resultHeader(
+      "incremental",
+      options,
+      started,
+      own.filter((f) => argv.includes(f) && f !== "--prepare"),
+    )),
     figures,
     notes: [
       `history: ${HISTORY_PER_DAY} records a day inserted by SQL (generate_series) into raw.api_attempts, then one full build of the models (parser swapped for an equivalent translate()::jsonb during that build only)`,

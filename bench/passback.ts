@@ -154,7 +154,8 @@ async function measure(
         baseline: { name: "JSON text ::jsonb + the same keys", value: json, runs: times.json },
         ratio: round(parse / json, 2),
         ratioLabel: "parse/json",
-        target: { of: "ratio", op: ">=", value: 0.3 },
+        // No target here: the target is against plain extraction (the figure above); a
+        // slower baseline must not read as "met".
         detail,
       },
     ],

@@ -79,10 +79,17 @@ export async function resultHeader(
   benchmark: string,
   options: BenchOptions,
   startedMs: number,
+  /** The benchmark's own flags this run used (e.g. `--reuse`): the command must reproduce it. */
+  ownFlags: string[] = [],
 ): Promise<Omit<BenchResult, "figures" | "notes">> {
   return {
     benchmark,
-    command: `node --import tsx bench/${benchmark}.ts${options.quick ? " --quick" : ""} --runs ${options.runs}`,
+    command: [
+      `node --import tsx bench/${benchmark}.ts`,
+      ...(options.quick ? ["--quick"] : []),
+      `--runs ${options.runs}`,
+      ...ownFlags,
+    ].join(" "),
     quick: options.quick,
     runs: options.runs,
     startedAt: new Date(startedMs).toISOString(),
