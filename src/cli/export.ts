@@ -1,11 +1,12 @@
 import { defineCommand } from "citty";
 import { ConfigError } from "../errors.ts";
 import { EXPORT_TARGETS, type ExportTarget, runExports } from "../export/run-exports.ts";
+import { COMMAND_META } from "./command-meta.ts";
 import { commonArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 
 export default defineCommand({
-  meta: { name: "export", description: "Export a day's summary to Google Sheets and the email report" },
+  meta: COMMAND_META.export,
   args: {
     ...commonArgs,
     target: {

@@ -1,12 +1,13 @@
 import { defineCommand } from "citty";
 import { extract } from "../extract/extract.ts";
 import { progressReporter } from "../extract/progress-reporter.ts";
+import { COMMAND_META } from "./command-meta.ts";
 import { commonArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 import { parseWindow, windowArgs } from "./window-args.ts";
 
 export default defineCommand({
-  meta: { name: "extract", description: "Extract a time window from the API and land it raw" },
+  meta: COMMAND_META.extract,
   args: {
     ...commonArgs,
     ...windowArgs,

@@ -1,21 +1,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
+import { stripVTControlCharacters } from "node:util";
+import { type CommandDef, defineCommand, runCommand } from "citty";
 import { errorMessage, knownError } from "../errors.ts";
-import { commandLine, log, logWriteError, probeLogFile } from "../log/logger.ts";
+import { commandLine, log, logFileConfigured, logWriteError, probeLogFile } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { PACKAGE_ROOT } from "../package-root.ts";
+import { COMMAND_META } from "./command-meta.ts";
+import { colorWanted, renderUsage, resolveCommand } from "./usage.ts";
 
 const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
   version: string;
 };
 
 const main = defineCommand({
-  meta: {
-    name: "elt",
-    version,
-    description: "Extract the attempt statistics, land them raw, transform with SQL models, export",
-  },
+  meta: { ...COMMAND_META[""], version },
   subCommands: {
     run: () => import("./run.ts").then((m) => m.default),
     extract: () => import("./extract.ts").then((m) => m.default),
@@ -29,24 +28,15 @@ const main = defineCommand({
   },
 });
 
-/** The (sub)command the arguments name, with its parent, for `--help` anywhere. */
-async function resolveCommand(rawArgs: string[]): Promise<[CommandDef, CommandDef | undefined]> {
-  let cmd: CommandDef = main as CommandDef;
-  let parent: CommandDef | undefined;
-  for (const arg of rawArgs) {
-    if (arg.startsWith("-")) break;
-    const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
-    const next = subs?.[arg];
-    if (!next) break;
-    parent = cmd;
-    cmd = (typeof next === "function" ? await next() : await next) as CommandDef;
-  }
-  return [cmd, parent];
+/** `--help` of the command the arguments name, on stdout. */
+async function printUsage(rawArgs: string[]): Promise<void> {
+  const { cmd, path } = await resolveCommand(main as CommandDef, rawArgs);
+  process.stdout.write(`${await renderUsage(cmd, path, { color: colorWanted(), version })}\n`);
 }
 
 /** citty ignores flags it does not know; a mistyped `--dat` must not silently run something else. */
 async function unknownFlags(rawArgs: string[]): Promise<string[]> {
-  const [cmd] = await resolveCommand(rawArgs);
+  const { cmd } = await resolveCommand(main as CommandDef, rawArgs);
   const defs = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};
   const known = new Set<string>();
   for (const [name, def] of Object.entries(defs)) {
@@ -67,31 +57,44 @@ async function unknownFlags(rawArgs: string[]): Promise<string[]> {
   return unknown;
 }
 
+/**
+ * An error stopped the command before the project set up its log file (a usage mistake, a
+ * project.yml that does not load): the dated log file gets it too, for whoever reads that after cron.
+ */
+async function logErrorsToFile(rawArgs: string[]): Promise<void> {
+  if (logFileConfigured()) return;
+  const { openErrorLog } = await import("./error-log.ts");
+  openErrorLog(rawArgs);
+}
+
 // citty's runMain exits 1 on every error and never reaches our log file; exit codes must differ.
 async function cli(rawArgs: string[]): Promise<number> {
   if (rawArgs.length === 0 || rawArgs.includes("--help") || rawArgs.includes("-h")) {
-    await showUsage(...(await resolveCommand(rawArgs)));
+    await printUsage(rawArgs);
     return rawArgs.length === 0 ? 2 : 0;
   }
   if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
     console.log(version);
     return 0;
   }
+  commandLine.text = `elt ${rawArgs.join(" ")}`;
   const unknown = await unknownFlags(rawArgs);
   if (unknown.length > 0) {
-    await showUsage(...(await resolveCommand(rawArgs)));
+    await printUsage(rawArgs);
+    await logErrorsToFile(rawArgs);
     log.error(`unknown option${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
     return 2;
   }
   try {
-    commandLine.text = `elt ${rawArgs.join(" ")}`;
     await runCommand(main, { rawArgs });
     return withLogFailure(0);
   } catch (error) {
+    await logErrorsToFile(rawArgs);
     // citty's own usage errors (unknown command, missing argument) are usage errors: exit 2.
     if ((error as Error)?.name === "CLIError") {
-      await showUsage(...(await resolveCommand(rawArgs)));
-      log.error(maskSecrets(errorMessage(error)));
+      await printUsage(rawArgs);
+      // citty colours parts of its messages by its own rules; the logger colours for the console.
+      log.error(maskSecrets(stripVTControlCharacters(errorMessage(error))));
       return 2;
     }
     // An EltError, or what one stands for (a database that went away): a message and a hint.

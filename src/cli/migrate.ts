@@ -1,11 +1,12 @@
 import { defineCommand } from "citty";
 import { migrate } from "../db/migrate.ts";
 import { log } from "../log/logger.ts";
+import { COMMAND_META } from "./command-meta.ts";
 import { commonArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 
 export default defineCommand({
-  meta: { name: "migrate", description: "Apply pending migrations and list applied/pending ones" },
+  meta: COMMAND_META.migrate,
   args: {
     ...commonArgs,
     "dry-run": { type: "boolean", description: "Only list, apply nothing", default: false },

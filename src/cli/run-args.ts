@@ -14,20 +14,24 @@ export const runArgs = {
 
 const list = (s: string | undefined) => s?.split(/[\s,]+/).filter(Boolean);
 
-export function parseRunArgs(args: {
-  date?: string;
-  start?: string;
-  end?: string;
-  force?: boolean;
-  "accept-incomplete"?: boolean;
-  "full-refresh"?: boolean;
-  select?: string;
-  exclude?: string;
-  vars?: string;
-  "skip-export"?: boolean;
-}): RunOptions {
+/** `elt run`'s flags as RunOptions; usage mistakes throw here, before a run is recorded. */
+export function parseRunArgs(
+  args: {
+    date?: string;
+    start?: string;
+    end?: string;
+    force?: boolean;
+    "accept-incomplete"?: boolean;
+    "full-refresh"?: boolean;
+    select?: string;
+    exclude?: string;
+    vars?: string;
+    "skip-export"?: boolean;
+  },
+  now: Date = new Date(),
+): RunOptions {
   return {
-    ...parseWindow(args),
+    ...parseWindow(args, now),
     force: args.force ?? false,
     acceptIncomplete: args["accept-incomplete"] ?? false,
     fullRefresh: args["full-refresh"] ?? false,

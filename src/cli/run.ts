@@ -6,12 +6,13 @@ import { DEMO_PATHS } from "../pipeline/demo-config.ts";
 import { recordRefusedRun } from "../pipeline/refused-run.ts";
 import { reportEarlyFailure } from "../pipeline/report-early-failure.ts";
 import { RUN_FAILED, runPipeline } from "../pipeline/run-pipeline.ts";
+import { COMMAND_META } from "./command-meta.ts";
 import { commonArgs } from "./common-args.ts";
 import { openProjectForRun, withDatabase } from "./project-context.ts";
 import { parseRunArgs, runArgs } from "./run-args.ts";
 
 export default defineCommand({
-  meta: { name: "run", description: "Run the whole pipeline: extract, models, tests, exports" },
+  meta: COMMAND_META.run,
   args: {
     ...commonArgs,
     ...runArgs,

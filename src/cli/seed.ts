@@ -3,11 +3,12 @@ import { loadSeed } from "../load/seed-load.ts";
 import { planSeeds } from "../load/seed-plan.ts";
 import { log } from "../log/logger.ts";
 import { stage } from "../log/stage.ts";
+import { COMMAND_META } from "./command-meta.ts";
 import { commonArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 
 export default defineCommand({
-  meta: { name: "seed", description: "Load seeds/*.csv into tables, replacing their contents" },
+  meta: COMMAND_META.seed,
   args: {
     ...commonArgs,
     select: { type: "string", description: "Only these seeds (names, comma-separated)" },

@@ -2,11 +2,12 @@ import { defineCommand } from "citty";
 import { demoConfig } from "../pipeline/demo-config.ts";
 import { formatStatus } from "../pipeline/format-status.ts";
 import { pipelineStatus } from "../pipeline/pipeline-status.ts";
+import { COMMAND_META } from "./command-meta.ts";
 import { commonArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 
 export default defineCommand({
-  meta: { name: "status", description: "Show the last runs and the watermark" },
+  meta: COMMAND_META.status,
   args: {
     ...commonArgs,
     json: { type: "boolean", description: "Print JSON for machines" },

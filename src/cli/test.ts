@@ -3,14 +3,12 @@ import { RunFailedError } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { planFromArgs, selectionArgs } from "../transform/cli-options.ts";
 import { runDataTests } from "../transform/run-data-tests.ts";
+import { COMMAND_META } from "./command-meta.ts";
 import { commonArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 
 export default defineCommand({
-  meta: {
-    name: "test",
-    description: "Run the data tests of the selected models (exit 1 on an error-severity failure)",
-  },
+  meta: COMMAND_META.test,
   args: { ...commonArgs, ...selectionArgs },
   async run({ args }) {
     await withProject(args, { lock: false }, async (ctx) => {

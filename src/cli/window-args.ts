@@ -1,6 +1,6 @@
 import type { ArgsDef } from "citty";
 import { ConfigError } from "../errors.ts";
-import { parseUtc } from "../extract/api-timestamp.ts";
+import { parseUtc, shortUtc } from "../extract/api-timestamp.ts";
 
 /** `--date` / `--start` / `--end`: shared by `elt run` and `elt extract`. */
 export const windowArgs = {
@@ -27,8 +27,24 @@ function time(flag: string, text: string): Date {
   return d;
 }
 
+/**
+ * The API has nothing after now: a window starting later is a mistyped date (exit 2), said before
+ * `elt run` records a run or sends an email, rather than a silent "nothing to fetch".
+ */
+function notInFuture(start: Date, now: Date): void {
+  if (start >= now) {
+    throw new ConfigError(`--start is in the future: ${shortUtc(start)} (UTC now ${shortUtc(now)})`, {
+      code: "USAGE",
+      hint: "--date and --start take UTC days or times up to now",
+    });
+  }
+}
+
 /** --date D, or --start A [--end B] (end defaults to now); neither means incremental. */
-export function parseWindow(args: { date?: string; start?: string; end?: string }): {
+export function parseWindow(
+  args: { date?: string; start?: string; end?: string },
+  now: Date = new Date(),
+): {
   start?: Date;
   end?: Date;
 } {
@@ -40,6 +56,7 @@ export function parseWindow(args: { date?: string; start?: string; end?: string 
       throw new ConfigError(`--date: expected YYYY-MM-DD, got "${args.date}"`, { code: "USAGE" });
     }
     const start = time("date", args.date);
+    notInFuture(start, now);
     return { start, end: new Date(start.getTime() + 86_400_000) };
   }
   if (args.end !== undefined && args.start === undefined) {
@@ -49,5 +66,6 @@ export function parseWindow(args: { date?: string; start?: string; end?: string 
   const start = time("start", args.start);
   const end = args.end === undefined ? undefined : time("end", args.end);
   if (end && end <= start) throw new ConfigError("--end must be after --start", { code: "USAGE" });
+  notInFuture(start, now);
   return end ? { start, end } : { start };
 }

@@ -114,7 +114,7 @@ export function windowSettings(config: ProjectConfig): WindowSettings {
   if (!api.client || !api.client_key) {
     throw new ConfigError(`project.yml: api.${api.client ? "client_key" : "client"}: Required to extract`, {
       code: "CONFIG_INVALID",
-      hint: "set api.client and api.client_key (e.g. client_key: ${API_CLIENT_KEY})",
+      hint: "set api.client and api.client_key in project.yml (the shipped one reads ELT_API_CLIENT and ELT_API_CLIENT_KEY)",
     });
   }
   registerSecret(api.client_key);

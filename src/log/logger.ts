@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { formatWithOptions } from "node:util";
+import { formatWithOptions, stripVTControlCharacters } from "node:util";
 import { type ConsolaReporter, createConsola, type LogObject, type LogType } from "consola";
 import { ConfigError, EltError } from "../errors.ts";
 import { maskSecrets } from "./mask.ts";
@@ -21,8 +21,9 @@ const FILE_LEVEL: Partial<Record<LogType, string>> = {
 };
 
 function messageOf(obj: LogObject): string {
+  // No colour codes in the file, whoever put them in the message (citty colours its errors).
   const text = formatWithOptions({ colors: false, depth: 4 }, ...(obj.args as unknown[]));
-  return maskSecrets(text);
+  return maskSecrets(stripVTControlCharacters(text));
 }
 
 /** One file line: `2026-11-24 12:53:15.595 INFO  message`; continuation lines are indented. */
@@ -176,6 +177,11 @@ export function configureLogging(options: LoggingOptions): void {
  */
 export function probeLogFile(now: Date = new Date()): void {
   appendToFile?.(now, "");
+}
+
+/** Whether log lines currently go to a dated file (configureLogging was given a usable folder). */
+export function logFileConfigured(): boolean {
+  return appendToFile !== undefined;
 }
 
 /** The first failed write to the log folder since logging was configured, if any. */

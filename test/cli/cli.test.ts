@@ -17,12 +17,12 @@ describe("elt CLI", () => {
   });
 
   it("exits 2 on an unknown command and on a config error naming file and key", async () => {
-    expect((await runElt(["frobnicate"])).code).toBe(2);
-    const typo = await runElt(["migrate", "--dry-rn"]);
+    // A folder of its own: errors go to the dated log file of the project in the current folder.
+    const cwd = tempProject({});
+    expect((await runElt(["frobnicate"], { cwd })).code).toBe(2);
+    const typo = await runElt(["migrate", "--dry-rn"], { cwd });
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("unknown option: --dry-rn");
-    const notBuilt = await runElt(["status"]);
-    if (/not built yet/.test(notBuilt.stderr)) expect(notBuilt.code).toBe(2);
     const dir = tempProject({ "project.yml": "logs:\n  retention_days: -1\n" });
     const bad = await runElt(["migrate", "--project-dir", dir]);
     expect(bad.code).toBe(2);

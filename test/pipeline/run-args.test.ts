@@ -22,6 +22,26 @@ describe("run arguments", () => {
     expect(() => parseRunArgs({ vars: "[1, 2]" })).toThrow(/--vars: expected a mapping/);
   });
 
+  it("a window starting now or later is a usage error, by the clock given (before any run is recorded)", () => {
+    const now = new Date("2026-11-20T10:00:00Z");
+    const future = /--start is in the future: .* \(UTC now 2026-11-20 10:00\)/;
+    expect(() => parseWindow({ date: "2026-11-21" }, now)).toThrow(future);
+    expect(() => parseWindow({ start: "2026-11-20 10:00" }, now)).toThrow(future);
+    expect(() => parseRunArgs({ date: "2026-11-21" }, now)).toThrow(future);
+    const error = (() => {
+      try {
+        parseRunArgs({ start: "2026-11-21", end: "2026-11-22" }, now);
+      } catch (e) {
+        return e as { exitCode?: number; hint?: string };
+      }
+    })();
+    expect(error?.exitCode).toBe(2);
+    expect(error?.hint).toBe("--date and --start take UTC days or times up to now");
+    // Today, and a backfill whose end is still to come, are fine.
+    expect(parseWindow({ date: "2026-11-20" }, now).start?.toISOString()).toBe("2026-11-20T00:00:00.000Z");
+    expect(parseRunArgs({ start: "2026-11-19", end: "2026-11-25" }, now).start).toBeDefined();
+  });
+
   it("--date is one UTC day; nothing is incremental", () => {
     const w = parseWindow({ date: "2026-11-20" });
     expect(w.start?.toISOString()).toBe("2026-11-20T00:00:00.000Z");

@@ -3,6 +3,7 @@ import { ConfigError } from "../../errors.ts";
 import { log } from "../../log/logger.ts";
 import { parseFaultPlan } from "../../simulator/fault-plan.ts";
 import { startSimulator } from "../../simulator/start-simulator.ts";
+import { COMMAND_META } from "../command-meta.ts";
 import { commonArgs } from "../common-args.ts";
 
 const int = (name: string, text: string | undefined) => {
@@ -13,8 +14,24 @@ const int = (name: string, text: string | undefined) => {
   return n;
 };
 
+/** The listen errors a person causes (a port taken, a privileged port) as usage errors, not a stack. */
+function listenError(error: unknown, port: number): ConfigError | undefined {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const hint = "stop what listens there, or pick another port with --port N (--port 0 takes any free one)";
+  if (code === "EADDRINUSE")
+    return new ConfigError(`port ${port} is in use`, { code: "USAGE", hint, cause: error });
+  if (code === "EACCES") {
+    return new ConfigError(`port ${port}: permission denied (ports below 1024 need privileges)`, {
+      code: "USAGE",
+      hint,
+      cause: error,
+    });
+  }
+  return undefined;
+}
+
 export default defineCommand({
-  meta: { name: "api", description: "Serve the API simulator until Ctrl-C" },
+  meta: COMMAND_META["dev api"],
   args: {
     ...commonArgs,
     port: { type: "string", description: "Port (default 8765; 0 = any free port)", valueHint: "n" },
@@ -42,13 +59,17 @@ export default defineCommand({
     } catch (error) {
       throw new ConfigError(`--fault: ${(error as Error).message}`, { code: "USAGE" });
     }
+    const port = int("port", args.port) ?? 8765;
+    if (port > 65_535) throw new ConfigError(`--port: expected 0 to 65535, got ${port}`, { code: "USAGE" });
     const sim = await startSimulator({
-      port: int("port", args.port) ?? 8765,
+      port,
       seed: int("seed", args.seed),
       perDay: int("per-day", args["per-day"]),
       client: args.client,
       clientKey: args["client-key"],
       faults,
+    }).catch((error: unknown) => {
+      throw listenError(error, port) ?? error;
     });
     const client = args.client ?? "demo";
     log.info(`API simulator listening: ${sim.url}`);

@@ -3,11 +3,12 @@ import { RunFailedError } from "../../errors.ts";
 import { log } from "../../log/logger.ts";
 import { buildModels } from "../../transform/build-models.ts";
 import { planFromArgs, selectionArgs } from "../../transform/cli-options.ts";
+import { COMMAND_META } from "../command-meta.ts";
 import { commonArgs } from "../common-args.ts";
 import { withProject } from "../project-context.ts";
 
 export default defineCommand({
-  meta: { name: "build", description: "Build the selected models in dependency order" },
+  meta: COMMAND_META["model build"],
   args: {
     ...commonArgs,
     ...selectionArgs,

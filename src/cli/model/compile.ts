@@ -2,11 +2,12 @@ import { defineCommand } from "citty";
 import { log } from "../../log/logger.ts";
 import { planFromArgs, selectionArgs } from "../../transform/cli-options.ts";
 import { compileProject } from "../../transform/compile-project.ts";
+import { COMMAND_META } from "../command-meta.ts";
 import { commonArgs } from "../common-args.ts";
-import { openProject } from "../project-context.ts";
+import { openProject } from "../open-project.ts";
 
 export default defineCommand({
-  meta: { name: "compile", description: "Render the selected models to target/compiled (no database)" },
+  meta: COMMAND_META["model compile"],
   args: { ...commonArgs, ...selectionArgs },
   run({ args }) {
     const ctx = openProject(args);

@@ -1,10 +1,11 @@
 import { defineCommand } from "citty";
 import { planFromArgs, selectionArgs } from "../../transform/cli-options.ts";
+import { COMMAND_META } from "../command-meta.ts";
 import { commonArgs } from "../common-args.ts";
-import { openProject } from "../project-context.ts";
+import { openProject } from "../open-project.ts";
 
 export default defineCommand({
-  meta: { name: "list", description: "List the selected models in build order (no database)" },
+  meta: COMMAND_META["model list"],
   args: { ...commonArgs, ...selectionArgs },
   run({ args }) {
     const plan = planFromArgs(openProject(args), args);
