@@ -1,11 +1,12 @@
 // One embedded PostgreSQL for the whole suite (the same binaries `elt` runs with no database.url):
 // the SQL-on-both tests create their databases in it, as they do on the machine's server.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { embeddedUrl } from "../src/db/embedded-database.ts";
 import { ensureEmbeddedServer, stopEmbeddedServer } from "../src/db/embedded-server.ts";
+import { PACKAGE_ROOT } from "../src/package-root.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,7 +15,22 @@ declare module "vitest" {
   }
 }
 
+/** The repository's own logs/ and .elt/ as names and sizes: the suite must leave them alone. */
+function ownState(): string {
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir)
+        .map((name) => `${dir}/${name}:${statSync(join(dir, name)).size}`)
+        .sort();
+    } catch {
+      return [];
+    }
+  };
+  return [...list(join(PACKAGE_ROOT, "logs")), ...list(join(PACKAGE_ROOT, ".elt"))].join("\n");
+}
+
 export default async function setup(project: TestProject) {
+  const before = ownState();
   const dir = mkdtempSync(join(tmpdir(), "elt-test-embedded-"));
   // As root the server runs as `postgres`, which must reach the data folder (mkdtemp makes it 0700).
   chmodSync(dir, 0o755);
@@ -24,5 +40,13 @@ export default async function setup(project: TestProject) {
   return async () => {
     await stopEmbeddedServer(dataDir);
     rmSync(dir, { recursive: true, force: true });
+    // Tests run in temporary projects: a test that logs or opens a database in the repository
+    // itself would mix its output into the developer's demo and logs.
+    const after = ownState();
+    if (after !== before) {
+      throw new Error(
+        `the suite wrote into the repository's logs/ or .elt/:\nbefore:\n${before}\nafter:\n${after}`,
+      );
+    }
   };
 }

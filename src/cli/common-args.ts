@@ -15,7 +15,17 @@ export const commonArgs = {
   },
 } as const satisfies ArgsDef;
 
+/** `--demo`: the commands that read the project's database can work on the demo's instead. */
+export const demoArgs = {
+  demo: {
+    type: "boolean",
+    description: "Work on the demo's embedded database (.elt/demo, filled by `npm run demo`)",
+  },
+} as const satisfies ArgsDef;
+
 export interface CommonArgs {
   "project-dir"?: string;
   "log-level"?: string;
+  /** The demo's configuration (see demoArgs). */
+  demo?: boolean;
 }

@@ -2,13 +2,14 @@ import { defineCommand } from "citty";
 import { ConfigError } from "../errors.ts";
 import { EXPORT_TARGETS, type ExportTarget, runExports } from "../export/run-exports.ts";
 import { COMMAND_META } from "./command-meta.ts";
-import { commonArgs } from "./common-args.ts";
+import { commonArgs, demoArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 
 export default defineCommand({
   meta: COMMAND_META.export,
   args: {
     ...commonArgs,
+    ...demoArgs,
     target: {
       type: "positional",
       required: false,

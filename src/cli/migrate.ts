@@ -2,13 +2,14 @@ import { defineCommand } from "citty";
 import { migrate } from "../db/migrate.ts";
 import { log } from "../log/logger.ts";
 import { COMMAND_META } from "./command-meta.ts";
-import { commonArgs } from "./common-args.ts";
+import { commonArgs, demoArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 
 export default defineCommand({
   meta: COMMAND_META.migrate,
   args: {
     ...commonArgs,
+    ...demoArgs,
     "dry-run": { type: "boolean", description: "Only list, apply nothing", default: false },
   },
   async run({ args }) {

@@ -4,6 +4,7 @@ import type { ProjectConfig } from "../config/project-schema.ts";
 import { ConfigError, type EltError, isEltError } from "../errors.ts";
 import { commandLine, configureLogging, LOG_DIR_UNUSABLE, type LogLevelName, log } from "../log/logger.ts";
 import { pruneLogs } from "../log/prune-logs.ts";
+import { DEMO_NO_API, demoConfig } from "../pipeline/demo-config.ts";
 import type { CommonArgs } from "./common-args.ts";
 
 export interface ProjectContext {
@@ -38,7 +39,10 @@ export function openProjectForRun(
 ): { project: ProjectContext; logDirError?: EltError } {
   const loaded = loadProject(args["project-dir"] ?? ".");
   const dir = loaded.dir;
-  const config = configure ? configure(loaded.config, dir) : loaded.config;
+  // --demo without a configuration of the command's own (run and extract start the simulator):
+  // the demo's database and exports; nothing here fetches, so the API address goes nowhere.
+  const adjust = configure ?? (args.demo ? (c: ProjectConfig) => demoConfig(c, DEMO_NO_API) : undefined);
+  const config = adjust ? adjust(loaded.config, dir) : loaded.config;
   const level = args["log-level"] ?? config.logs.level;
   if (!(LEVELS as readonly string[]).includes(level)) {
     throw new ConfigError(`--log-level: expected one of ${LEVELS.join(", ")}`, { code: "USAGE" });

@@ -5,6 +5,7 @@ import { acquireProjectLock, type ProjectLock } from "../db/project-lock.ts";
 import { log } from "../log/logger.ts";
 import { formatDuration } from "../log/timestamp.ts";
 import type { CommonArgs } from "./common-args.ts";
+import { emptyDatabaseHint } from "./empty-database-hint.ts";
 import { type ConfigureProject, openProject, type ProjectContext } from "./open-project.ts";
 
 // Loading the project (no database) lives in open-project.ts, which `elt model list|compile` import
@@ -64,6 +65,7 @@ export async function withDatabase<T>(
         log.info(`migrations applied: ${status.ran.length} (${formatDuration(performance.now() - t0)})`);
       }
     }
+    await emptyDatabaseHint(ctx, db);
     return await fn({ ...ctx, db, lock });
   } finally {
     await lock?.release().catch(() => {});

@@ -4,13 +4,14 @@ import { planSeeds } from "../load/seed-plan.ts";
 import { log } from "../log/logger.ts";
 import { stage } from "../log/stage.ts";
 import { COMMAND_META } from "./command-meta.ts";
-import { commonArgs } from "./common-args.ts";
+import { commonArgs, demoArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 
 export default defineCommand({
   meta: COMMAND_META.seed,
   args: {
     ...commonArgs,
+    ...demoArgs,
     select: { type: "string", description: "Only these seeds (names, comma-separated)" },
   },
   async run({ args }) {

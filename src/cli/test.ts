@@ -4,12 +4,12 @@ import { log } from "../log/logger.ts";
 import { planFromArgs, selectionArgs } from "../transform/cli-options.ts";
 import { runDataTests } from "../transform/run-data-tests.ts";
 import { COMMAND_META } from "./command-meta.ts";
-import { commonArgs } from "./common-args.ts";
+import { commonArgs, demoArgs } from "./common-args.ts";
 import { withProject } from "./project-context.ts";
 
 export default defineCommand({
   meta: COMMAND_META.test,
-  args: { ...commonArgs, ...selectionArgs },
+  args: { ...commonArgs, ...demoArgs, ...selectionArgs },
   async run({ args }) {
     await withProject(args, { lock: false }, async (ctx) => {
       const plan = planFromArgs(ctx, args);

@@ -9,6 +9,9 @@ export const DEMO_PATHS = {
 
 const DEMO_DAYS = 3;
 
+/** The API address of a demo command that fetches nothing (nothing listens on port 9, "discard"). */
+export const DEMO_NO_API = "http://127.0.0.1:9/api/statistics";
+
 /** The demo's configuration: embedded database, the bundled simulator, exports written to files. */
 export function demoConfig(config: ProjectConfig, apiUrl: string, now = new Date()): ProjectConfig {
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - DEMO_DAYS));

@@ -4,13 +4,14 @@ import { log } from "../../log/logger.ts";
 import { buildModels } from "../../transform/build-models.ts";
 import { planFromArgs, selectionArgs } from "../../transform/cli-options.ts";
 import { COMMAND_META } from "../command-meta.ts";
-import { commonArgs } from "../common-args.ts";
+import { commonArgs, demoArgs } from "../common-args.ts";
 import { withProject } from "../project-context.ts";
 
 export default defineCommand({
   meta: COMMAND_META["model build"],
   args: {
     ...commonArgs,
+    ...demoArgs,
     ...selectionArgs,
     "full-refresh": { type: "boolean", description: "Rebuild incremental models from scratch" },
   },

@@ -3,12 +3,12 @@ import { log } from "../../log/logger.ts";
 import { planFromArgs, selectionArgs } from "../../transform/cli-options.ts";
 import { compileProject } from "../../transform/compile-project.ts";
 import { COMMAND_META } from "../command-meta.ts";
-import { commonArgs } from "../common-args.ts";
+import { commonArgs, demoArgs } from "../common-args.ts";
 import { openProject } from "../open-project.ts";
 
 export default defineCommand({
   meta: COMMAND_META["model compile"],
-  args: { ...commonArgs, ...selectionArgs },
+  args: { ...commonArgs, ...demoArgs, ...selectionArgs },
   run({ args }) {
     const ctx = openProject(args);
     const plan = planFromArgs(ctx, args);
