@@ -1,2 +1,10 @@
 /** The benchmarks, in the order `npm run bench` runs them (each is bench/<name>.ts). */
-export const BENCHMARKS = ["landing", "memory", "incremental", "passback", "run", "seed-style"] as const;
+export const BENCHMARKS = [
+  "landing",
+  "memory",
+  "incremental",
+  "passback",
+  "run",
+  "seed-style",
+  "startup",
+] as const;
