@@ -210,26 +210,32 @@ export async function landWindow(
     const stored = landed.records - landed.rejected;
 
     // Every change of an attempt's content, in the order the API sent the versions: against its
-    // latest version before this answer, then between consecutive versions inside the answer.
-    const conflicts = await tx.query(
+    // latest version before this answer, then between consecutive versions inside the answer. Found
+    // among the answer's own rows first (usually none), so raw is only read for real changes.
+    const changes = await tx.query<{ old_h: string; new_h: string }>(
       `WITH v AS (
          SELECT k, h, ord, lag(h) OVER (PARTITION BY k ORDER BY ord) AS prev_h FROM elt_landing WHERE k IS NOT NULL
-       ), t AS (
-         SELECT coalesce(v.prev_h, p.h) AS old_h, v.h AS new_h, v.ord
-           FROM v LEFT JOIN elt_prior AS p ON p.k = v.k
-          WHERE coalesce(v.prev_h, p.h) <> v.h
        )
-       INSERT INTO raw.api_conflicts (load_id, record_key, old_raw_id, new_raw_id, changes)
-       SELECT $1, ${recordKeySql("n.record", settings.keyFields)}, o.id, n.id,
-              (SELECT coalesce(jsonb_object_agg(f, jsonb_build_array(o.record -> f, n.record -> f)), '{}'::jsonb)
-                 FROM jsonb_object_keys(o.record || n.record) AS f
-                WHERE o.record -> f IS DISTINCT FROM n.record -> f)
-         FROM t
-         JOIN raw.api_attempts AS o ON o.record_hash = t.old_h
-         JOIN raw.api_attempts AS n ON n.record_hash = t.new_h
-        ORDER BY t.ord`,
-      [loadId],
+       SELECT coalesce(v.prev_h, p.h) AS old_h, v.h AS new_h
+         FROM v LEFT JOIN elt_prior AS p ON p.k = v.k
+        WHERE coalesce(v.prev_h, p.h) <> v.h
+        ORDER BY v.ord`,
     );
+    const conflicts =
+      changes.rows.length === 0
+        ? { rowCount: 0 }
+        : await tx.query(
+            `INSERT INTO raw.api_conflicts (load_id, record_key, old_raw_id, new_raw_id, changes)
+             SELECT $1, ${recordKeySql("n.record", settings.keyFields)}, o.id, n.id,
+                    (SELECT coalesce(jsonb_object_agg(f, jsonb_build_array(o.record -> f, n.record -> f)), '{}'::jsonb)
+                       FROM jsonb_object_keys(o.record || n.record) AS f
+                      WHERE o.record -> f IS DISTINCT FROM n.record -> f)
+               FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t (old_h, new_h, n)
+               CROSS JOIN LATERAL (SELECT id, record FROM raw.api_attempts WHERE record_hash = t.old_h) AS o
+               CROSS JOIN LATERAL (SELECT id, record FROM raw.api_attempts WHERE record_hash = t.new_h) AS n
+              ORDER BY t.n`,
+            [loadId, changes.rows.map((r) => r.old_h), changes.rows.map((r) => r.new_h)],
+          );
     landed.conflicts = conflicts.rowCount;
 
     // The latest sending wins: a version landed before that this answer sends last for its attempt,
@@ -240,7 +246,8 @@ export async function landWindow(
        ), stale AS (
          SELECT a.id
            FROM last
-           JOIN raw.api_attempts AS a ON a.record_hash = last.h AND a.seq <= $2
+           -- LATERAL: one index probe per key, whatever the planner guesses of the temp table.
+           CROSS JOIN LATERAL (SELECT id FROM raw.api_attempts WHERE record_hash = last.h AND seq <= $2) AS a
            CROSS JOIN LATERAL (SELECT w.record_hash FROM raw.api_attempts AS w
                                 WHERE w.key_hash = last.k ORDER BY w.seq DESC LIMIT 1) AS win
           WHERE win.record_hash <> last.h
