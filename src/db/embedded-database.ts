@@ -12,6 +12,8 @@ export interface EmbeddedDatabaseOptions {
   statementTimeoutMs?: number;
   /** Leave the server running when this process is done (the test suite's shared server). */
   keepRunning?: boolean;
+  /** Wait for the server to have stopped when this process was its last user. */
+  waitForStop?: boolean;
 }
 
 // Every elt process using the server holds this advisory lock shared, on a connection of its own,
@@ -70,8 +72,9 @@ export async function embeddedDatabase(options: EmbeddedDatabaseOptions): Promis
           const { rows } = await users.query<{ last: boolean }>("SELECT pg_try_advisory_lock($1) AS last", [
             USERS,
           ]);
-          // Stopped while still holding the lock: nobody can join in between.
-          if (rows[0]?.last) await stopEmbeddedServer(server.dataDir);
+          // Stopped while still holding the lock: nobody can join in between. The command does not
+          // wait for the shutdown checkpoint; a command starting meanwhile waits for it instead.
+          if (rows[0]?.last) await stopEmbeddedServer(server.dataDir, { wait: options.waitForStop ?? false });
         } catch (error) {
           log.debug(`embedded database: ${errorMessage(error)}`);
         } finally {

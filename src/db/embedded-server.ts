@@ -43,6 +43,7 @@ const USER = "postgres";
 // A Unix socket path is limited to ~107 bytes on Linux; `.s.PGSQL.5432` takes 14 of them.
 const SOCKET_DIR_MAX = 90;
 const START_TIMEOUT_S = 60;
+const SETTLE_MS = 120_000;
 const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 // Settings of every embedded cluster: a private server for one project.
 const CLUSTER_SETTINGS = [
@@ -279,14 +280,21 @@ function serverFor(dataDir: string, pid: PostmasterPid, started: boolean): Embed
 
 /** The running server of the data folder, once it accepts connections; undefined when none runs. */
 async function runningServer(dataDir: string): Promise<PostmasterPid | undefined> {
-  for (let i = 0; i < 200; i++) {
+  // Starting (crash recovery included) or shutting down (its checkpoint): wait for it to settle.
+  for (let i = 0; i < SETTLE_MS / 50; i++) {
     const pid = readPostmasterPid(dataDir);
     if (!pid || !alive(pid.pid)) return undefined;
     if (pid.status === "ready" && pid.socketDir) return pid;
-    // Starting, or shutting down: wait a little for it to settle either way.
     await sleep(50);
   }
-  return undefined;
+  throw new EltError(
+    `the embedded database in ${dataDir} is neither ready nor stopped after ${SETTLE_MS / 1000} s`,
+    {
+      code: "EMBEDDED_START",
+      exitCode: 1,
+      hint: `its log is ${join(dataDir, "server.log")}`,
+    },
+  );
 }
 
 function logTail(file: string): string {
@@ -356,20 +364,26 @@ export async function ensureEmbeddedServer(dataDirIn: string): Promise<EmbeddedS
   }
 }
 
-/** Stops the server (fast shutdown: open sessions are ended, committed data is on disk). */
-export async function stopEmbeddedServer(dataDirIn: string): Promise<void> {
+/**
+ * Stops the server: a fast shutdown (SIGINT, what `pg_ctl stop -m fast` sends): open sessions end and
+ * a shutdown checkpoint writes everything committed to disk. The postmaster finishes that on its own;
+ * `wait` waits for it (the next start waits anyway while it is stopping).
+ */
+export async function stopEmbeddedServer(
+  dataDirIn: string,
+  options: { wait?: boolean } = { wait: true },
+): Promise<void> {
   const dataDir = resolve(dataDirIn);
   const pid = readPostmasterPid(dataDir);
   if (!pid || !alive(pid.pid)) return;
-  const bin = await binaries();
-  const { code, output } = await run(
-    bin.pg_ctl,
-    ["stop", "-D", dataDir, "-m", "fast", "-w", "-t", "60"],
-    await accountOf(USER),
-  );
-  if (code !== 0 && readPostmasterPid(dataDir) && alive(pid.pid)) {
-    log.warn(`the embedded database did not stop: ${output.trim().slice(0, 300)}`);
-  } else {
-    log.debug("embedded database stopped");
+  try {
+    process.kill(pid.pid, "SIGINT");
+  } catch (error) {
+    log.warn(`the embedded database could not be stopped: ${errorMessage(error)}`);
+    return;
   }
+  log.debug("embedded database stopping");
+  if (!options.wait) return;
+  for (let i = 0; i < 1200 && alive(pid.pid); i++) await sleep(50);
+  if (alive(pid.pid)) log.warn(`the embedded database (pid ${pid.pid}) is still stopping after 60 s`);
 }

@@ -54,6 +54,8 @@ it("elt status answers while elt run holds the project lock; the last one out st
   expect(serverAlive()).toBe(true);
   const run = await running;
   expect(run.code, run.stderr).toBe(0);
+  // The last command out asked it to stop (it finishes its shutdown checkpoint on its own).
+  for (let i = 0; i < 200 && serverAlive(); i++) await new Promise((r) => setTimeout(r, 50));
   expect(serverAlive()).toBe(false);
   const after = await runElt(["status", "--project-dir", dir], { env });
   expect(after.stdout).toMatch(/^1\s+\S+ \S+\s+success/m);
