@@ -3,7 +3,7 @@
  * of ~10k simulator records, on the PostgreSQL server and on the embedded PostgreSQL, each stage's time read from elt.runs.
  * Each repetition is the next day on the same database, as the nightly job runs: the first `elt
  * migrate` (creating the database and its tables) is setup, not part of the figure.
- * Target: ≤ 3 s on PostgreSQL.
+ * Targets: ≤ 2 s on PostgreSQL, ≤ 2.5 s on the embedded PostgreSQL (issue 11).
  *
  * `--profile DIR` runs the last repetition under `node --cpu-prof` and prints where the time went.
  *
@@ -109,7 +109,8 @@ async function engineFigures(
         value: round(median(walls) / 1000, 2),
         unit: "s",
         runs: walls.map((w) => round(w / 1000, 2)),
-        target: engine === "PostgreSQL" ? { of: "value", op: "<=", value: 3 } : undefined,
+        // Issue 11: ≤ 2 s on the server, ≤ 2.5 s on the embedded PostgreSQL.
+        target: { of: "value", op: "<=", value: engine === "PostgreSQL" ? 2 : 2.5 },
         detail: {
           records,
           stagesMs: stages,
@@ -130,7 +131,7 @@ async function engineFigures(
     const after = median(rows.map((r, i) => (exited[i] ?? r.finished_ms) - r.finished_ms));
     figures.push(
       {
-        name: `  before the run starts ${engine} (process start, node + tsx module loading, config, connect, lock, migrations check)`,
+        name: `  before the run starts ${engine} (process start, module loading, config, connect, lock, migrations check)`,
         value: round(before / 1000, 2),
         unit: "s",
       },
