@@ -113,6 +113,12 @@ export function readPostmasterPid(dataDir: string): PostmasterPid | undefined {
   };
 }
 
+/** The pid of the server running on a data folder, if one runs (for `elt status`-like checks). */
+export function runningPid(dataDir: string): number | undefined {
+  const pid = readPostmasterPid(resolve(dataDir));
+  return pid && alive(pid.pid) ? pid.pid : undefined;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -21,6 +21,7 @@ import { type ApiSettings, openDownload } from "./open-download.ts";
 import type { Reject } from "./rejects.ts";
 import { type RetrySettings, retryDelay } from "./retry-delay.ts";
 import { WindowAttemptError } from "./window-attempt-error.ts";
+import { type WindowCounts, ZERO_COUNTS } from "./window-counts.ts";
 import { windowLabel } from "./window-label.ts";
 
 export interface WindowSettings {
@@ -30,20 +31,12 @@ export interface WindowSettings {
   plausibility: PlausibilitySettings;
 }
 
-export interface WindowOutcome {
+export interface WindowOutcome extends WindowCounts {
   window: TimeWindow;
   loadId: number;
   /** 'suspect': landed, but the answer looked incomplete; the window is fetched again later. */
   status: "landed" | "suspect" | "failed";
   httpStatus?: number | undefined;
-  records: number;
-  inserted: number;
-  duplicates: number;
-  resent: number;
-  rejected: number;
-  nonObjects: number;
-  outside: number;
-  conflicts: number;
   /** Why the answer looked incomplete (also when it was accepted as landed). */
   suspect?: string;
   /** Suspect answers for this exact window so far, this one included. */
@@ -59,20 +52,6 @@ export interface WindowOutcome {
 }
 
 const HOUR_MS = 3_600_000;
-
-const EMPTY_LANDED = {
-  records: 0,
-  inserted: 0,
-  duplicates: 0,
-  resent: 0,
-  rejected: 0,
-  nonObjects: 0,
-  outside: 0,
-  conflicts: 0,
-  rejects: [],
-  firstSeq: null,
-  lastSeq: null,
-} as const;
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -225,8 +204,10 @@ export async function extractWindow(
     loadId,
     status: "failed",
     httpStatus: status,
-    ...EMPTY_LANDED,
+    ...ZERO_COUNTS,
     rejects: [],
+    firstSeq: null,
+    lastSeq: null,
     suspectFetches: 0,
     bytes,
     attempts: attempt,

@@ -18,6 +18,7 @@ import {
   type TimeWindow,
 } from "./load-ledger.ts";
 import { planWindows } from "./plan-windows.ts";
+import { type WindowCounts, ZERO_COUNTS } from "./window-counts.ts";
 import { windowLabel } from "./window-label.ts";
 
 export { lastWatermark } from "./load-ledger.ts";
@@ -55,7 +56,8 @@ export interface ExtractOptions {
   now?: Date;
 }
 
-export interface ExtractResult {
+/** The counts (WindowCounts) add up the landed and suspect windows. */
+export interface ExtractResult extends WindowCounts {
   mode: LoadMode;
   windows: number;
   landedWindows: number;
@@ -67,21 +69,6 @@ export interface ExtractResult {
   suspectWindows: number;
   /** Suspect windows of earlier runs fetched again by this (incremental) extract. */
   repairWindows: number;
-  /** Elements received in landed and suspect windows. */
-  records: number;
-  /** Records new to raw.api_attempts. */
-  inserted: number;
-  /** Records received that were already landed and changed nothing. */
-  duplicates: number;
-  /** Records landed before that the API sent again after a different version: they win again. */
-  resent: number;
-  /** Elements that went to raw.api_rejects (not objects, not UTF-8, not storable). */
-  rejected: number;
-  nonObjects: number;
-  /** Records outside the requested windows (landed). */
-  outside: number;
-  /** Attempts that arrived with content different from their latest version (raw.api_conflicts). */
-  conflicts: number;
   bytes: number;
   /** elt.loads ids written by this call (landed, suspect and failed). */
   loadIds: number[];
@@ -221,14 +208,7 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
     notAttemptedWindows: 0,
     suspectWindows: 0,
     repairWindows: repairs.length,
-    records: 0,
-    inserted: 0,
-    duplicates: 0,
-    resent: 0,
-    rejected: 0,
-    nonObjects: 0,
-    outside: 0,
-    conflicts: 0,
+    ...ZERO_COUNTS,
     bytes: 0,
     loadIds: [],
     start,

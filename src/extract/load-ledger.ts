@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 import { utcTimestampText } from "../db/type-parsers.ts";
 import { maskSecrets } from "../log/mask.ts";
+import type { WindowCounts } from "./window-counts.ts";
 
 /** A window of the API: start inclusive, end exclusive (UTC). */
 export interface TimeWindow {
@@ -60,17 +61,9 @@ export async function startLoad(
   return (rows[0] as { id: number }).id;
 }
 
-export interface LandedCounts {
+export interface LandedCounts extends WindowCounts {
   status: "landed" | "suspect";
   httpStatus: number;
-  records: number;
-  inserted: number;
-  duplicates: number;
-  resent: number;
-  rejected: number;
-  nonObjects: number;
-  outside: number;
-  conflicts: number;
   /** The volume the answer was judged against, when it was. */
   expected: number | undefined;
   /** Why the answer looked incomplete (also kept when it was accepted as landed). */

@@ -7,7 +7,7 @@ import { stopEmbeddedServer } from "../../src/db/embedded-server.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { DEMO_PATHS } from "../../src/pipeline/demo-config.ts";
 import { runElt } from "../helpers/cli.ts";
-import { tempProject } from "../helpers/project.ts";
+import { SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 
 let dir: string;
 const env = { DATABASE_URL: "" };
@@ -17,10 +17,7 @@ beforeAll(async () => {
   dir = tempProject({
     "project.yml": `
 database: {url: "\${DATABASE_URL:-}"}
-models:
-  paths: [${join(PACKAGE_ROOT, "models")}]
-  test_paths: [${join(PACKAGE_ROOT, "tests")}]
-  macro_paths: [${join(PACKAGE_ROOT, "macros")}]
+${SHIPPED_MODELS_YAML}
 exports:
   email: {templates_dir: ${join(PACKAGE_ROOT, "templates")}}
 `,

@@ -11,7 +11,7 @@ import { localDate } from "../../src/log/timestamp.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { runElt } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
-import { tempProject } from "../helpers/project.ts";
+import { emailYaml, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 
 let db: TestDatabase;
@@ -52,16 +52,8 @@ api:
   url: http://127.0.0.1:1/api
   client: demo
   client_key: demo-key
-models:
-  paths: [${join(PACKAGE_ROOT, "models")}]
-  test_paths: [${join(PACKAGE_ROOT, "tests")}]
-  macro_paths: [${join(PACKAGE_ROOT, "macros")}]
-exports:
-  retries: 0
-  email:
-    smtp_url: "${smtp.url}"
-    from: elt@example.org
-    to: ops@example.org
+${SHIPPED_MODELS_YAML}
+${emailYaml(smtp.url)}
 `,
     });
     // The ledger exists, so "no run recorded" below is a count, not a missing table.

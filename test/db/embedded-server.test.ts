@@ -6,7 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { embeddedDatabase } from "../../src/db/embedded-database.ts";
-import { readPostmasterPid, socketDirFor, stopEmbeddedServer } from "../../src/db/embedded-server.ts";
+import {
+  readPostmasterPid,
+  runningPid,
+  socketDirFor,
+  stopEmbeddedServer,
+} from "../../src/db/embedded-server.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
 import { acquireProjectLock } from "../../src/db/project-lock.ts";
 import { configureLogging } from "../../src/log/logger.ts";
@@ -19,30 +24,12 @@ configureLogging({ level: "silent" });
 const project = tempProject({ "project.yml": "name: lifecycle\n" });
 const dataDir = join(project, ".elt", "pgdata");
 
-const running = () => {
-  const pid = readPostmasterPid(dataDir);
-  if (!pid) return false;
-  try {
-    process.kill(pid.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const running = () => runningPid(dataDir) !== undefined;
 
 /** The last user does not wait for the shutdown checkpoint: the server is gone soon after. */
 async function stopped(dir = dataDir): Promise<boolean> {
-  for (let i = 0; i < 200; i++) {
-    const pid = readPostmasterPid(dir);
-    if (!pid) return true;
-    try {
-      process.kill(pid.pid, 0);
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
+  for (let i = 0; i < 200 && runningPid(dir) !== undefined; i++) await new Promise((r) => setTimeout(r, 50));
+  return runningPid(dir) === undefined;
 }
 
 afterAll(async () => {

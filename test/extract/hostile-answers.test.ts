@@ -1,4 +1,3 @@
-import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
@@ -11,7 +10,7 @@ import { formatStatus } from "../../src/pipeline/format-status.ts";
 import { pipelineStatus } from "../../src/pipeline/pipeline-status.ts";
 import { generateAttempts } from "../../src/simulator/generate-attempts.ts";
 import { flipPicks, type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
-import { ADMIN_URL, createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { cloneDatabase, createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
 import { canonical, loads, testConfig } from "./helpers.ts";
 
 // Eight plausible days of history give every test a usual volume to judge answers by.
@@ -26,18 +25,7 @@ let sim: Simulator;
 let pgdb: TestDatabase;
 let db: Database;
 
-async function cloneTemplate(): Promise<TestDatabase> {
-  const t = await createTestDatabase("hostile");
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE "${t.name}"`);
-    await admin.query(`CREATE DATABASE "${t.name}" TEMPLATE "${template.name}"`);
-  } finally {
-    await admin.end();
-  }
-  return t;
-}
+const cloneTemplate = () => cloneDatabase(template, "hostile");
 
 const config = (overrides: { api?: object; extract?: object } = {}) =>
   testConfig(sim.url, { api: { retries: 0, ...overrides.api }, extract: overrides.extract });
@@ -67,7 +55,11 @@ beforeAll(async () => {
   const tdb = await openDatabase({ url: template.url, embeddedDir: "unused" });
   try {
     await migrate(tdb);
-    await extract({ db: tdb, config: config() }, { start: day(1), end: day(9), now: day(20) });
+    // Retried like production: only the tests below want single attempts.
+    await extract(
+      { db: tdb, config: config({ api: { retries: 3 } }) },
+      { start: day(1), end: day(9), now: day(20) },
+    );
   } finally {
     await tdb.close();
   }

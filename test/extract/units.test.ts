@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { apiTimestamp, parseUtc, shortUtc } from "../../src/extract/api-timestamp.ts";
+import { boundText } from "../../src/extract/land-window.ts";
 import { bodyExcerpt, parseRetryAfter } from "../../src/extract/open-download.ts";
 import { planWindows } from "../../src/extract/plan-windows.ts";
 import { retryDelay } from "../../src/extract/retry-delay.ts";
@@ -55,5 +56,35 @@ describe("retries", () => {
     expect(excerpt).not.toContain("excerpt-secret-42");
     expect(excerpt).not.toContain("\n");
     expect(excerpt.length).toBeLessThanOrEqual(201);
+  });
+});
+
+describe("window bounds as text", () => {
+  // How Python's str(datetime) prints a time: no fraction when it is zero, else six digits.
+  const pythonText = (micros: number) => {
+    const d = new Date(Math.floor(micros / 1000));
+    const base = d.toISOString().slice(0, 19).replace("T", " ");
+    const frac = micros % 1_000_000;
+    return frac === 0 ? base : `${base}.${String(frac).padStart(6, "0")}`;
+  };
+
+  it("orders canonical record times exactly as the times themselves, equal ones included", () => {
+    const bounds = [
+      new Date("2024-01-15T00:00:00.000Z"),
+      new Date("2024-01-15T10:20:30.815Z"),
+      new Date("2024-01-15T10:20:30.800Z"),
+      new Date("2024-01-15T23:59:59.999Z"),
+    ];
+    for (const b of bounds) {
+      const bMicros = b.getTime() * 1000;
+      const text = boundText(b);
+      for (const delta of [-1_000_001, -1_000_000, -185_000, -1, 0, 1, 15, 185_000, 1_000_000, 1_000_001]) {
+        const t = bMicros + delta;
+        expect(pythonText(t) < text, `${pythonText(t)} vs ${text}`).toBe(t < bMicros);
+        expect(pythonText(t) >= text, `${pythonText(t)} vs ${text}`).toBe(t >= bMicros);
+      }
+    }
+    expect(boundText(new Date("2024-01-15T00:00:00Z"))).toBe("2024-01-15 00:00:00");
+    expect(boundText(new Date("2024-01-15T00:00:10.500Z"))).toBe("2024-01-15 00:00:10.5");
   });
 });

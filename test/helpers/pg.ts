@@ -43,3 +43,32 @@ export async function createTestDatabase(prefix: string, adminUrl = ADMIN_URL): 
     },
   };
 }
+
+/** A new test database copied from `template` (which must have no open connections). */
+export async function cloneDatabase(
+  template: TestDatabase,
+  prefix: string,
+  adminUrl = ADMIN_URL,
+): Promise<TestDatabase> {
+  const copy = await createTestDatabase(prefix, adminUrl);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE "${copy.name}"`);
+    await admin.query(`CREATE DATABASE "${copy.name}" TEMPLATE "${template.name}"`);
+  } finally {
+    await admin.end();
+  }
+  return copy;
+}
+
+/** One query on its own connection: the rows. */
+export async function queryRows<R>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}

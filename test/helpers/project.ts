@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { PACKAGE_ROOT } from "../../src/package-root.ts";
 
 /** A throwaway project folder with the given files (paths relative to it). */
 export function tempProject(files: Record<string, string>): string {
@@ -11,3 +12,17 @@ export function tempProject(files: Record<string, string>): string {
   }
   return dir;
 }
+
+/** project.yml lines: the shipped models, macros and singular tests, read from the package. */
+export const SHIPPED_MODELS_YAML = `models:
+  paths: [${join(PACKAGE_ROOT, "models")}]
+  test_paths: [${join(PACKAGE_ROOT, "tests")}]
+  macro_paths: [${join(PACKAGE_ROOT, "macros")}]`;
+
+/** project.yml lines: the report email through a test SMTP server, no retries. */
+export const emailYaml = (smtpUrl: string) => `exports:
+  retries: 0
+  email:
+    smtp_url: "${smtpUrl}"
+    from: elt@example.org
+    to: ops@example.org`;

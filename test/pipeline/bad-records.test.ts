@@ -3,17 +3,15 @@
 // raw.api_rejects (issues 6 and 10).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadProject } from "../../src/config/load-project.ts";
-import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { generateAttempts } from "../../src/simulator/generate-attempts.ts";
 import { randomSource } from "../../src/simulator/random.ts";
 import { planProject } from "../../src/transform/plan-project.ts";
 import { runElt } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
-import { tempProject } from "../helpers/project.ts";
+import { SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -165,10 +163,7 @@ it("thousands of mutated records: no crash, each one in the grade table or quara
     "project.yml": `
 database: {url: "${db.url}"}
 api: {url: "http://127.0.0.1:${port}/api/statistics", client: c, client_key: k, retries: 0}
-models:
-  paths: [${join(PACKAGE_ROOT, "models")}]
-  test_paths: [${join(PACKAGE_ROOT, "tests")}]
-  macro_paths: [${join(PACKAGE_ROOT, "macros")}]
+${SHIPPED_MODELS_YAML}
 `,
   });
   const result = await runElt(["run", "--date", "2026-11-10", "--skip-export", "--project-dir", dir], {

@@ -2,15 +2,12 @@
 // row finished when the database is back in time), never "unexpected" (exit 3). The real binary
 // reaches PostgreSQL through a TCP proxy the test pulls out while a download waits at the gate.
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
-import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
 import { runElt } from "../helpers/cli.ts";
 import { type GatedApi, startGatedApi } from "../helpers/gated-api.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
-import { tempProject } from "../helpers/project.ts";
+import { createTestDatabase, queryRows, type TestDatabase } from "../helpers/pg.ts";
+import { emailYaml, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 import { type ReceivedMail, startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 
 const CLIENT_KEY = "Cl1ent-K3y-outage";
@@ -88,16 +85,8 @@ api:
   timeout_seconds: 10
   retries: 1
   retry_max_delay_seconds: 1
-models:
-  paths: [${join(PACKAGE_ROOT, "models")}]
-  test_paths: [${join(PACKAGE_ROOT, "tests")}]
-  macro_paths: [${join(PACKAGE_ROOT, "macros")}]
-exports:
-  retries: 0
-  email:
-    smtp_url: "${smtp.url}"
-    from: elt@example.org
-    to: ops@example.org
+${SHIPPED_MODELS_YAML}
+${emailYaml(smtp.url)}
 `,
   });
 }
@@ -110,15 +99,7 @@ function proxiedUrl(): string {
   return url.toString();
 }
 
-async function query<R>(sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as R[];
-  } finally {
-    await client.end();
-  }
-}
+const query = <R>(sql: string, params: unknown[] = []) => queryRows<R>(db.url, sql, params);
 
 const lastRun = async () =>
   (

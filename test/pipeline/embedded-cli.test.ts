@@ -2,11 +2,10 @@
 // downloading, both through the real binary, and the server stopped once both are done.
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { readPostmasterPid, stopEmbeddedServer } from "../../src/db/embedded-server.ts";
-import { PACKAGE_ROOT } from "../../src/package-root.ts";
+import { runningPid, stopEmbeddedServer } from "../../src/db/embedded-server.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
 import { runElt } from "../helpers/cli.ts";
-import { tempProject } from "../helpers/project.ts";
+import { SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 
 let sim: Simulator;
 let dir: string;
@@ -16,10 +15,7 @@ beforeAll(async () => {
   dir = tempProject({
     "project.yml": `
 api: {url: "${sim.url}", client: demo, client_key: demo-key}
-models:
-  paths: [${join(PACKAGE_ROOT, "models")}]
-  test_paths: [${join(PACKAGE_ROOT, "tests")}]
-  macro_paths: [${join(PACKAGE_ROOT, "macros")}]
+${SHIPPED_MODELS_YAML}
 `,
   });
 });
@@ -28,16 +24,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const serverAlive = () => {
-  const pid = readPostmasterPid(join(dir, ".elt/pgdata"));
-  if (!pid) return false;
-  try {
-    process.kill(pid.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const serverAlive = () => runningPid(join(dir, ".elt/pgdata")) !== undefined;
 
 it("elt status answers while elt run holds the project lock; the last one out stops the server", async () => {
   // The download waits 4 s: the run is mid-way (lock held, ledger row 'running') meanwhile.

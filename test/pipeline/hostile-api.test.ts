@@ -13,8 +13,8 @@ import { runPipeline } from "../../src/pipeline/run-pipeline.ts";
 import type { Fault } from "../../src/simulator/fault-plan.ts";
 import { generateAttempts } from "../../src/simulator/generate-attempts.ts";
 import { flipPicks, type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
-import { ADMIN_URL, createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
-import { tempProject } from "../helpers/project.ts";
+import { cloneDatabase, createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { emailYaml, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 
 const SEED = 5;
@@ -67,16 +67,8 @@ async function fingerprint(url: string): Promise<Fingerprint> {
 }
 
 async function cloneTemplate(name: string): Promise<TestDatabase> {
-  const t = await createTestDatabase(`hostile_${name}`);
+  const t = await cloneDatabase(template, `hostile_${name}`);
   databases.push(t);
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE "${t.name}"`);
-    await admin.query(`CREATE DATABASE "${t.name}" TEMPLATE "${template.name}"`);
-  } finally {
-    await admin.end();
-  }
   return t;
 }
 
@@ -95,16 +87,8 @@ api:
   idle_timeout_seconds: ${api.idle ?? 5}
   deadline_seconds: ${api.deadline ?? 60}
 logs: {level: error}
-models:
-  paths: [${join(PACKAGE_ROOT, "models")}]
-  test_paths: [${join(PACKAGE_ROOT, "tests")}]
-  macro_paths: [${join(PACKAGE_ROOT, "macros")}]
-exports:
-  retries: 0
-  email:
-    smtp_url: "${smtp.url}"
-    from: elt@example.org
-    to: ops@example.org
+${SHIPPED_MODELS_YAML}
+${emailYaml(smtp.url)}
     templates_dir: ${join(PACKAGE_ROOT, "templates")}
 `,
   });

@@ -4,15 +4,13 @@
 // what makes it unwritable here.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../src/log/timestamp.ts";
-import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
 import { runElt } from "../helpers/cli.ts";
 import { type GatedApi, startGatedApi } from "../helpers/gated-api.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
-import { tempProject } from "../helpers/project.ts";
+import { createTestDatabase, queryRows, type TestDatabase } from "../helpers/pg.ts";
+import { emailYaml, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 
 const CLIENT_KEY = "Cl1ent-K3y-log-folder";
@@ -35,30 +33,14 @@ api:
   retries: 0
 logs:
   dir: ${logsDir}
-models:
-  paths: [${join(PACKAGE_ROOT, "models")}]
-  test_paths: [${join(PACKAGE_ROOT, "tests")}]
-  macro_paths: [${join(PACKAGE_ROOT, "macros")}]
-exports:
-  retries: 0
-  email:
-    smtp_url: "${smtp.url}"
-    from: elt@example.org
-    to: ops@example.org
+${SHIPPED_MODELS_YAML}
+${emailYaml(smtp.url)}
 `,
     ...files,
   });
 }
 
-async function query<R>(sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as R[];
-  } finally {
-    await client.end();
-  }
-}
+const query = <R>(sql: string, params: unknown[] = []) => queryRows<R>(db.url, sql, params);
 
 interface RunRow {
   id: number;

@@ -13,7 +13,7 @@ import { type Simulator, startSimulator } from "../../src/simulator/start-simula
 import { type CliResult, runElt } from "../helpers/cli.ts";
 import { type FakeSheets, startFakeSheets } from "../helpers/fake-sheets.ts";
 import { holdAdvisoryLock, waitForLog } from "../helpers/overlap.ts";
-import { ADMIN_URL, createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { ADMIN_URL, createTestDatabase, queryRows, type TestDatabase } from "../helpers/pg.ts";
 import { tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 
@@ -84,15 +84,7 @@ async function elt(dir: string, args: string[]): Promise<CliResult> {
   return result;
 }
 
-async function query<R>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as R[];
-  } finally {
-    await client.end();
-  }
-}
+const query = queryRows;
 
 const gradeRows = (url: string) =>
   query(
