@@ -27,14 +27,24 @@ export interface Landed extends WindowCounts {
 }
 
 const LANDING_LOCK = advisoryKey("landing");
-/** COPY statements of about this size: one bad record costs re-sending at most one of them. */
-const CHUNK_CHARS = 2 * 1024 * 1024;
+/**
+ * COPY statements of about this many characters: one bad record costs re-sending at most one of
+ * them, and two are in memory at a time (one copied, the next being downloaded).
+ */
+const CHUNK_CHARS = 1024 * 1024;
 const REJECT_SAMPLES = 5;
 
+/** Elements of the answer to COPY together: their texts as sent and their positions in the array. */
 interface Chunk {
   texts: string[];
   positions: number[];
-  lines: string[];
+}
+
+/** COPY text lines (position, record) for elements [from, to) of a chunk: made when sent, not kept. */
+function copyLines(chunk: Chunk, from: number, to: number): string {
+  let out = "";
+  for (let i = from; i < to; i++) out += `${chunk.positions[i]}\t${copyTextLine(chunk.texts[i] as string)}`;
+  return out;
 }
 
 /**
@@ -113,7 +123,7 @@ export async function landWindow(
     };
 
     async function* chunks(): AsyncGenerator<Chunk> {
-      let chunk: Chunk = { texts: [], positions: [], lines: [] };
+      let chunk: Chunk = { texts: [], positions: [] };
       let size = 0;
       for await (const batch of splitJsonArray(body)) {
         const invalid = batch.invalidUtf8;
@@ -125,20 +135,18 @@ export async function landWindow(
           } else if (text.charCodeAt(0) !== 123 /* { */) {
             reject(rejectOf(position, text, "not_an_object", "the element is not a JSON object"));
           } else {
-            const line = `${position}\t${copyTextLine(text)}`;
             chunk.texts.push(text);
             chunk.positions.push(position);
-            chunk.lines.push(line);
-            size += line.length;
+            size += text.length;
           }
         }
         if (size >= CHUNK_CHARS) {
           yield chunk;
-          chunk = { texts: [], positions: [], lines: [] };
+          chunk = { texts: [], positions: [] };
           size = 0;
         }
       }
-      if (chunk.lines.length > 0) yield chunk;
+      if (chunk.texts.length > 0) yield chunk;
     }
 
     // The next chunk downloads and splits while the previous one is copied.
@@ -284,12 +292,12 @@ async function copyChunk(
   refuse: (index: number, error: unknown) => void,
 ): Promise<void> {
   const copy = async (from: number, to: number) =>
-    tx.copyFrom("COPY elt_landing (ord, record) FROM STDIN", [chunk.lines.slice(from, to).join("")]);
+    tx.copyFrom("COPY elt_landing (ord, record) FROM STDIN", [copyLines(chunk, from, to)]);
   let from = 0;
-  while (from < chunk.lines.length) {
+  while (from < chunk.texts.length) {
     await tx.query("SAVEPOINT elt_chunk");
     try {
-      await copy(from, chunk.lines.length);
+      await copy(from, chunk.texts.length);
       await tx.query("RELEASE SAVEPOINT elt_chunk");
       return;
     } catch (error) {
@@ -297,7 +305,7 @@ async function copyChunk(
       await tx.query("ROLLBACK TO SAVEPOINT elt_chunk");
       const line = copyErrorLine(error);
       const bad =
-        line !== undefined && line >= 1 && from + line <= chunk.lines.length ? from + line - 1 : from;
+        line !== undefined && line >= 1 && from + line <= chunk.texts.length ? from + line - 1 : from;
       if (line === undefined) {
         // No line named: find the record the slow way, one at a time from here.
         await copyOneByOne(tx, chunk, from, refuse);
@@ -317,10 +325,10 @@ async function copyOneByOne(
   from: number,
   refuse: (index: number, error: unknown) => void,
 ): Promise<void> {
-  for (let i = from; i < chunk.lines.length; i++) {
+  for (let i = from; i < chunk.texts.length; i++) {
     await tx.query("SAVEPOINT elt_one");
     try {
-      await tx.copyFrom("COPY elt_landing (ord, record) FROM STDIN", [chunk.lines[i] as string]);
+      await tx.copyFrom("COPY elt_landing (ord, record) FROM STDIN", [copyLines(chunk, i, i + 1)]);
       await tx.query("RELEASE SAVEPOINT elt_one");
     } catch (error) {
       if (!isRecordError(error)) throw error;
