@@ -23,7 +23,9 @@ ALTER TABLE raw.api_attempts ALTER COLUMN seq SET DEFAULT nextval('raw.api_attem
 ALTER TABLE raw.api_attempts ALTER COLUMN seq SET NOT NULL;
 ALTER SEQUENCE raw.api_attempts_seq OWNED BY raw.api_attempts.seq;
 CREATE UNIQUE INDEX IF NOT EXISTS api_attempts_seq_idx ON raw.api_attempts (seq);
-CREATE INDEX IF NOT EXISTS api_attempts_key_idx ON raw.api_attempts (key_hash, seq) WHERE key_hash IS NOT NULL;
+-- A hash index: keys are random, so a btree pays a descent and a page split somewhere random for
+-- every new record (measured: ~1.2 s per 100k landed); lookups are by equality only.
+CREATE INDEX IF NOT EXISTS api_attempts_key_idx ON raw.api_attempts USING hash (key_hash);
 
 -- Elements of an answer that could not land as records: not a JSON object, not valid UTF-8, or a
 -- value PostgreSQL cannot store (a lone surrogate escape, nesting past the stack limit, a number out
