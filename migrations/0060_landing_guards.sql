@@ -26,6 +26,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS api_attempts_seq_idx ON raw.api_attempts (seq)
 -- A hash index: keys are random, so a btree pays a descent and a page split somewhere random for
 -- every new record (measured: ~1.2 s per 100k landed); lookups are by equality only.
 CREATE INDEX IF NOT EXISTS api_attempts_key_idx ON raw.api_attempts USING hash (key_hash);
+-- Statistics for the new columns now: the first landing after this migration plans its key
+-- lookups with them (without, the planner may guess that key_hash has 200 values).
+ANALYZE raw.api_attempts;
 
 -- Elements of an answer that could not land as records: not a JSON object, not valid UTF-8, or a
 -- value PostgreSQL cannot store (a lone surrogate escape, nesting past the stack limit, a number out

@@ -48,6 +48,17 @@ function copyLines(chunk: Chunk, from: number, to: number): string {
 }
 
 /**
+ * SQL for the latest version (highest seq) of the attempt `key` in raw, as a subquery returning
+ * `column`. The key's own rows come from the key index first (OFFSET 0 keeps the planner from
+ * walking the seq index backwards instead, which on a table without statistics for key_hash it may
+ * think cheap, and which reads all of raw for a key that has no rows).
+ */
+function latestVersionSql(key: string, column: "h" | "record_hash"): string {
+  return `SELECT v.record_hash AS ${column} FROM (SELECT record_hash, seq FROM raw.api_attempts WHERE key_hash = ${key} OFFSET 0) AS v
+          ORDER BY v.seq DESC LIMIT 1`;
+}
+
+/**
  * A window bound as canonical API text without trailing fraction zeros (`2024-01-15 00:00:00`,
  * `… 00:00:00.815`): compared as text, `…:00.815000` is then not below `…:00.815`, and `…:00` not below
  * `…:00`, so text order is time order for every canonical spelling of a record's time.
@@ -192,8 +203,7 @@ export async function landWindow(
       `CREATE TEMP TABLE elt_prior ON COMMIT DROP AS
        SELECT keys.k, p.h
          FROM (SELECT DISTINCT k FROM elt_landing WHERE k IS NOT NULL) AS keys
-         CROSS JOIN LATERAL (SELECT a.record_hash AS h FROM raw.api_attempts AS a
-                              WHERE a.key_hash = keys.k ORDER BY a.seq DESC LIMIT 1) AS p`,
+         CROSS JOIN LATERAL (${latestVersionSql("keys.k", "h")}) AS p`,
     );
     const ins = await tx.query<{
       n: string;
@@ -246,25 +256,31 @@ export async function landWindow(
 
     // The latest sending wins: a version landed before that this answer sends last for its attempt,
     // while another version is the latest, takes a new seq (models see it again and merge it).
-    const bumped = await tx.query<{ seq: string }>(
-      // Only attempts landed before can have an older version to move up: those in elt_prior.
-      `WITH last AS (
-         SELECT DISTINCT ON (l.k) l.k, l.h FROM elt_landing AS l JOIN elt_prior USING (k) ORDER BY l.k, l.ord DESC
+    // The version sent last must have its attempt's highest seq. That can only be wrong for an
+    // attempt landed before (a re-send of an older version) or sent in several versions in this
+    // answer (A, B, A: the second A is a duplicate of the first, which B has overtaken).
+    const bumped = await tx.query<{ seq: string; old: string }>(
+      `WITH candidates AS (
+         SELECT k FROM elt_prior
+         UNION
+         SELECT k FROM elt_landing WHERE k IS NOT NULL GROUP BY k HAVING count(DISTINCT h) > 1
+       ), last AS (
+         SELECT DISTINCT ON (l.k) l.k, l.h FROM elt_landing AS l JOIN candidates USING (k) ORDER BY l.k, l.ord DESC
        ), stale AS (
-         SELECT a.id
+         SELECT a.id, a.seq AS old
            FROM last
            -- LATERAL: one index probe per key, whatever the planner guesses of the temp table.
-           CROSS JOIN LATERAL (SELECT id FROM raw.api_attempts WHERE record_hash = last.h AND seq <= $2) AS a
-           CROSS JOIN LATERAL (SELECT w.record_hash FROM raw.api_attempts AS w
-                                WHERE w.key_hash = last.k ORDER BY w.seq DESC LIMIT 1) AS win
+           CROSS JOIN LATERAL (SELECT id, seq FROM raw.api_attempts WHERE record_hash = last.h) AS a
+           CROSS JOIN LATERAL (${latestVersionSql("last.k", "record_hash")}) AS win
           WHERE win.record_hash <> last.h
        )
        UPDATE raw.api_attempts AS r SET seq = nextval('raw.api_attempts_seq'), last_load_id = $1
          FROM stale WHERE r.id = stale.id
-       RETURNING r.seq`,
-      [loadId, seqBefore],
+       RETURNING r.seq, stale.old`,
+      [loadId],
     );
-    landed.resent = bumped.rowCount;
+    // Re-sent: landed before this answer; the rest were new rows overtaken within it.
+    landed.resent = bumped.rows.filter((r) => Number(r.old) <= seqBefore).length;
     landed.duplicates = stored - landed.inserted - landed.resent;
     const seqs = [
       ...(inserted?.first != null ? [Number(inserted.first), Number(inserted.last)] : []),

@@ -207,12 +207,17 @@ export async function failInterruptedLoads(db: Queryable): Promise<number> {
  * [start, end). Nightly runs land overlapping windows cut differently from a later backfill's, so
  * one load rarely spans a backfill window on its own.
  */
-export async function isWindowLanded(db: Queryable, window: TimeWindow): Promise<boolean> {
+export async function isWindowLanded(
+  db: Queryable,
+  window: TimeWindow,
+  /** Also count suspect loads: their records landed, and the repairs look after them. */
+  options: { orSuspect?: boolean } = {},
+): Promise<boolean> {
   const { rows } = await db.query<{ window_start: Date; window_end: Date }>(
     `SELECT window_start, window_end FROM elt.loads
-     WHERE status = 'landed' AND window_end > $1 AND window_start < $2
+     WHERE (status = 'landed' OR ($3 AND status = 'suspect')) AND window_end > $1 AND window_start < $2
      ORDER BY window_start`,
-    [utcTimestampText(window.start), utcTimestampText(window.end)],
+    [utcTimestampText(window.start), utcTimestampText(window.end), options.orSuspect === true],
   );
   let covered = window.start.getTime();
   for (const r of rows) {
@@ -244,21 +249,23 @@ export async function lastLandedEnd(db: Queryable, mode?: LoadMode): Promise<Dat
 }
 
 /**
- * The earliest window an incremental extract failed that landed loads have not covered since, if
- * any: the next incremental extract starts there at the latest, so no gap is left behind.
+ * The earliest window an incremental extract failed that landed (or suspect) loads have not covered
+ * since, if any: the next incremental extract starts there at the latest, so no gap is left behind.
+ * A window whose answer came back suspect is no gap: the repairs fetch it by its own bounds, up to
+ * max_fetches, and moving the start back to it would fetch it again every night past that limit.
  */
 export async function earliestUncoveredFailure(db: Queryable): Promise<TimeWindow | undefined> {
   const { rows } = await db.query<{ window_start: Date; window_end: Date }>(
     `SELECT f.window_start, f.window_end FROM elt.loads f
      WHERE f.status = 'failed' AND f.mode = 'incremental'
-       AND NOT EXISTS (SELECT 1 FROM elt.loads l WHERE l.status = 'landed'
+       AND NOT EXISTS (SELECT 1 FROM elt.loads l WHERE l.status IN ('landed', 'suspect')
                        AND l.window_start <= f.window_start AND l.window_end >= f.window_end)
      ORDER BY f.window_start`,
     [],
   );
   for (const r of rows) {
     const window = { start: r.window_start, end: r.window_end };
-    if (!(await isWindowLanded(db, window))) return window;
+    if (!(await isWindowLanded(db, window, { orSuspect: true }))) return window;
   }
   return undefined;
 }

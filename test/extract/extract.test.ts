@@ -406,4 +406,31 @@ describe("extract on PostgreSQL", () => {
       server.close();
     }
   });
+
+  it("within one answer the version sent last wins: A, B, A leaves A on top", async () => {
+    const a = {
+      lti_user_id: "u1",
+      created_at: "2024-03-01 10:00:00.000001",
+      is_correct: 1,
+      attempt_type: "submit",
+    };
+    const b = { ...a, is_correct: 0 };
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify([a, b, a]));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const config = testConfig(`http://127.0.0.1:${port}/api/statistics`);
+      const result = await extract({ db, config }, { start: DAY1, end: DAY2 });
+      expect(result).toMatchObject({ records: 3, inserted: 2, duplicates: 1, resent: 0, conflicts: 2 });
+      const { rows } = await db.query<{ record: { is_correct: number } }>(
+        "SELECT record FROM raw.api_attempts ORDER BY seq DESC LIMIT 1",
+      );
+      expect(rows[0]?.record.is_correct).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -150,6 +150,37 @@ describe("answers that are not plausible", () => {
     expect(await isWindowLanded(db, D9)).toBe(true);
   });
 
+  it("a failed window whose later answers are suspect is repaired by its bounds, then given up: never a gap that blocks the nights after", async () => {
+    const cfg = config({ extract: { plausibility: { max_fetches: 2 } } });
+    const at = (d: number, h: number) => new Date(day(d).getTime() + h * 3_600_000);
+    // Night 1 (after the history): the day's window fails for good.
+    sim.setFaults([{ kind: "status", status: 500, times: 1 }]);
+    await incremental(at(9, 23.5), {}, cfg).catch((e) => expect(e).toBeInstanceOf(ExtractFailedError));
+    // From now on the API answers every request with an empty array.
+    sim.setFaults([{ kind: "empty" }]);
+    const night2 = await incremental(at(10, 23.5), {}, cfg); // the gap again: suspect 1
+    expect(night2.suspectWindows).toBeGreaterThan(0);
+    const night3 = await incremental(at(11, 23.5), {}, cfg).catch((e) => e);
+    expect(night3).toBeInstanceOf(ExtractFailedError); // suspect 2 of 2: given up, loudly
+    expect(night3.code).toBe("EXTRACT_INCOMPLETE");
+    const failed = (await loads(db)).find((l) => l.status === "failed");
+    expect(failed).toBeDefined();
+    const sameBounds = async () =>
+      (await loads(db)).filter(
+        (l) =>
+          l.window_start.getTime() === failed?.window_start.getTime() &&
+          l.window_end.getTime() === failed?.window_end.getTime(),
+      ).length;
+    expect(await sameBounds()).toBe(3); // failed once, then suspect twice (the limit)
+    const night4 = await incremental(at(12, 23.5), {}, cfg).catch((e) => e);
+    // The given-up window is neither a gap to restart from nor a repair: night 4 leaves it alone,
+    // and goes on with its own windows (a wrong gap would have moved its start back to day 9).
+    expect(await sameBounds()).toBe(3);
+    const own = night4 instanceof ExtractFailedError ? night4.result : night4;
+    expect(own.start.getTime()).toBeGreaterThan(at(11, 0).getTime());
+    expect(own.notAttemptedWindows).toBe(0);
+  });
+
   it("counts records outside the requested window, lands them, and stays plausible", async () => {
     sim.setFaults([{ kind: "outside", count: 5, times: 1 }]);
     const result = await extract({ db, config: config() }, { ...D9, now: day(20) });
