@@ -9,7 +9,7 @@ const HINTS = {
   backfill: "rerun the same command: landed windows are skipped, failed ones are fetched again",
   incomplete:
     "the API kept answering these windows with what looks like part of their data: ask the vendor, then " +
-    "fetch them again with `elt extract --start A --end B`, or, if the days really were that quiet, " +
+    "fetch them again with `elt run --start A --end B` (it also rebuilds and exports those days), or, if the days really were that quiet, " +
     "add --accept-incomplete",
   credentials:
     "the API refused the credentials: check api.client and api.client_key in project.yml " +

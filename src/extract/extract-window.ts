@@ -8,6 +8,7 @@ import { formatDuration } from "../log/timestamp.ts";
 import { judgeAnswer, type PlausibilitySettings } from "./judge-answer.ts";
 import { type Landed, type LandingSettings, landWindow } from "./land-window.ts";
 import {
+  committedLoad,
   failLoad,
   finishLoad,
   type LoadMode,
@@ -183,6 +184,10 @@ export async function extractWindow(
     } catch (error) {
       download?.cancel();
       bytes = download?.bytes() ?? 0;
+      // The connection died during COMMIT: the window may have landed. Landing it again would find
+      // every record there and overwrite the load's counts with zeros.
+      const committed = lostDatabase(error) ? await committedOutcome(db, loadId, window, attempt) : undefined;
+      if (committed) return committed;
       last = asAttemptError(error);
       if (!last.retriable || attempt >= maxAttempts) break;
       const delay = retryDelay(attempt, settings.retry, last.retryAfterMs);
@@ -213,6 +218,43 @@ export async function extractWindow(
     attempts: attempt,
     ms,
     error,
+  };
+}
+
+/** The outcome of a load whose landing committed though its caller lost the connection; else undefined. */
+async function committedOutcome(
+  db: Database,
+  loadId: number,
+  window: TimeWindow,
+  attempt: number,
+): Promise<WindowOutcome | undefined> {
+  const row = await committedLoad(db, loadId).catch(() => undefined);
+  if (!row) return undefined;
+  log.warn(
+    `window ${windowLabel(window)}: the connection was lost after the landing committed (load ${loadId})`,
+  );
+  return {
+    window,
+    loadId,
+    status: row.status === "suspect" ? "suspect" : "landed",
+    httpStatus: row.http_status ?? undefined,
+    records: Number(row.records),
+    inserted: Number(row.inserted),
+    duplicates: Number(row.duplicates),
+    resent: Number(row.resent),
+    rejected: Number(row.rejected),
+    nonObjects: Number(row.non_objects),
+    outside: Number(row.outside),
+    conflicts: Number(row.conflicts),
+    ...(row.suspect ? { suspect: row.suspect } : {}),
+    suspectFetches: row.status === "suspect" ? await suspectFetches(db, window).catch(() => 1) : 0,
+    ...(row.expected != null ? { expected: Number(row.expected) } : {}),
+    rejects: [],
+    bytes: Number(row.bytes),
+    attempts: attempt,
+    ms: Number(row.ms ?? 0),
+    firstSeq: row.first_seq == null ? null : Number(row.first_seq),
+    lastSeq: row.last_seq == null ? null : Number(row.last_seq),
   };
 }
 

@@ -81,6 +81,8 @@ export interface ExtractResult extends WindowCounts {
   notable: WindowOutcome[];
   /** Windows still incomplete that later runs will not fetch by themselves any more. */
   givenUp: SuspectWindow[];
+  /** Suspect windows of earlier runs this call fetched again and landed (or found suspect again). */
+  repaired: TimeWindow[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -215,6 +217,7 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
     end,
     notable: [],
     givenUp: [],
+    repaired: [],
   };
   if (windows.length === 0) {
     log.info(`extract: nothing to fetch (start ${start.toISOString()} is not before ${end.toISOString()})`);
@@ -263,6 +266,7 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
       } else {
         if (w.status === "landed") result.landedWindows++;
         else result.suspectWindows++;
+        if (repair) result.repaired.push(window);
         addLanded(result, w);
       }
       outcome = w.status;

@@ -270,6 +270,21 @@ export async function earliestUncoveredFailure(db: Queryable): Promise<TimeWindo
   return undefined;
 }
 
+/** A load that committed (landed or suspect), with what it recorded; undefined otherwise. */
+export async function committedLoad(
+  db: Queryable,
+  id: number,
+): Promise<(LoadRow & { first_seq: number | null; last_seq: number | null }) | undefined> {
+  const { rows } = await db.query<LoadRow & { first_seq: number | null; last_seq: number | null }>(
+    `SELECT id, window_start, window_end, status, http_status, records, inserted, duplicates, rejected,
+            non_objects, outside, resent, conflicts, expected, suspect, accepted, bytes, first_raw_id,
+            last_raw_id, first_seq, last_seq, started_at, finished_at, ms, attempts, forced, mode, error
+       FROM elt.loads WHERE id = $1 AND status IN ('landed', 'suspect')`,
+    [id],
+  );
+  return rows[0];
+}
+
 /** The latest loads, newest first (for `elt status` and reports). */
 export async function recentLoads(db: Queryable, limit = 20): Promise<LoadRow[]> {
   const { rows } = await db.query<LoadRow>(

@@ -53,7 +53,7 @@ export function formatStatus(status: PipelineStatus): string {
       : []),
     ...status.incompleteWindows.map(
       (w) =>
-        `incomplete window ${iso(w.window.start)} → ${iso(w.window.end)}: ${w.reason}; ${w.fetches} suspect answer${w.fetches > 1 ? "s" : ""}${w.givenUp ? ", given up: fetch it with `elt extract --start … --end …` or accept it with --accept-incomplete" : ", fetched again by the next run"}`,
+        `incomplete window ${iso(w.window.start)} → ${iso(w.window.end)}: ${w.reason}; ${w.fetches} suspect answer${w.fetches > 1 ? "s" : ""}${w.givenUp ? ", given up: fetch it with `elt run --start … --end …` or accept it with --accept-incomplete" : ", fetched again by the next run"}`,
     ),
     ...status.notableLoads.map(
       (l) =>

@@ -54,7 +54,7 @@ export function landingWarnings(r: ExtractResult): string[] {
   }
   for (const g of r.givenUp) {
     out.push(
-      `window ${windowLabel(g.window)} is still incomplete after ${plural(g.fetches, "answer")} (${g.reason}); runs no longer fetch it by themselves: fetch it with \`elt extract --start … --end …\`, or add --accept-incomplete if the day really was that quiet`,
+      `window ${windowLabel(g.window)} is still incomplete after ${plural(g.fetches, "answer")} (${g.reason}); runs no longer fetch it by themselves: fetch it with \`elt run --start … --end …\`, or add --accept-incomplete if the day really was that quiet`,
     );
   }
   return out;

@@ -67,7 +67,7 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
   rec.checkLogFile();
 
   const extracted = state.extracted;
-  const days = extracted ? daysOf(extracted.start, extracted.end) : [];
+  const days = extracted ? runDays(extracted) : [];
   const status = rec.failed ? "failed" : "success";
   if (options.skipExport) {
     rec.skip("email", "--skip-export");
@@ -120,6 +120,16 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
     failures: rec.failures,
     warnings: rec.warnings,
   };
+}
+
+/**
+ * The days a run reports and exports: its window's, and those of the earlier suspect windows it
+ * fetched again (their figures have just changed, so their sheet rows must too).
+ */
+function runDays(extracted: ExtractResult): string[] {
+  const days = new Set(daysOf(extracted.start, extracted.end));
+  for (const w of extracted.repaired) for (const d of daysOf(w.start, w.end)) days.add(d);
+  return [...days].sort();
 }
 
 // A database that is back within seconds should not leave the row 'running' for the next run to close.
@@ -234,7 +244,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
     // A failed extract window does not hold back the days that landed; a failed model or test does.
     rec.skip("sheets export", "models or tests failed; the sheet keeps its last good figures");
   } else {
-    const days = extracted ? daysOf(extracted.start, extracted.end) : [];
+    const days = extracted ? runDays(extracted) : [];
     await ctx.lock?.assertHeld();
     const sheets = await rec.step(
       "sheets export",

@@ -136,7 +136,7 @@ describe("answers that are not plausible", () => {
     // `elt status` says what is open and what to do.
     const status = formatStatus(await pipelineStatus(db, 10, { maxFetches: 3 }));
     expect(status).toMatch(
-      /incomplete window 2024-03-09 00:00:00 → 2024-03-10 00:00:00: 0 records for 24 h, usually about [\d,]+ \(below 60%\); 3 suspect answers, given up: fetch it with `elt extract --start … --end …` or accept it with --accept-incomplete/,
+      /incomplete window 2024-03-09 00:00:00 → 2024-03-10 00:00:00: 0 records for 24 h, usually about [\d,]+ \(below 60%\); 3 suspect answers, given up: fetch it with `elt run --start … --end …` or accept it with --accept-incomplete/,
     );
 
     // An operator who knows the day was really that quiet.
