@@ -1,9 +1,16 @@
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { advisoryKey } from "./advisory-key.ts";
 import type { Database } from "./database.ts";
-import { type EmbeddedServer, ensureEmbeddedServer, stopEmbeddedServer } from "./embedded-server.ts";
+import {
+  type EmbeddedServer,
+  ensureEmbeddedServer,
+  readPostmasterPid,
+  shutdownUnderway,
+  stopEmbeddedServer,
+} from "./embedded-server.ts";
 import { isConnectionError } from "./is-connection-error.ts";
 import { pgDatabase } from "./pg-database.ts";
 
@@ -27,6 +34,20 @@ export function embeddedUrl(server: EmbeddedServer): string {
   return `postgresql://${user}@localhost:${port}/${database}?host=${encodeURIComponent(host)}`;
 }
 
+/** The parent of a process (a backend's is its postmaster), where /proc tells. */
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ")".
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server was shutting down when this process joined it: start it again. */
+class ServerStopping extends Error {}
+
 async function joinUsers(server: EmbeddedServer): Promise<pg.Client> {
   const client = new pg.Client({ ...server.connection, application_name: "elt (embedded database user)" });
   // The server going away (another process's shutdown) must not crash this one.
@@ -34,6 +55,13 @@ async function joinUsers(server: EmbeddedServer): Promise<pg.Client> {
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock_shared($1)", [USERS]);
+    // Granted as the last user let go: if that was to stop the server, this session ends with it,
+    // and another process may already have started the next server on the same folder. Joined only
+    // if this session is alive and its server is the one running now, ready.
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const now = readPostmasterPid(server.dataDir);
+    const parent = parentPid(Number(rows[0]?.pid));
+    if (now?.status !== "ready" || (parent !== undefined && parent !== now.pid)) throw new ServerStopping();
   } catch (error) {
     await client.end().catch(() => {});
     throw error;
@@ -54,7 +82,7 @@ export async function embeddedDatabase(options: EmbeddedDatabaseOptions): Promis
       users = await joinUsers(server);
     } catch (error) {
       // Another process stopped it between our check and our connection: start it again.
-      if (attempt < ATTEMPTS && isConnectionError(error)) continue;
+      if (attempt < ATTEMPTS && (isConnectionError(error) || error instanceof ServerStopping)) continue;
       throw error;
     }
     const db = pgDatabase({
@@ -74,7 +102,12 @@ export async function embeddedDatabase(options: EmbeddedDatabaseOptions): Promis
           ]);
           // Stopped while still holding the lock: nobody can join in between. The command does not
           // wait for the shutdown checkpoint; a command starting meanwhile waits for it instead.
-          if (rows[0]?.last) await stopEmbeddedServer(server.dataDir, { wait: options.waitForStop ?? false });
+          if (rows[0]?.last) {
+            await stopEmbeddedServer(server.dataDir, { wait: options.waitForStop ?? false });
+            // Let go only once the postmaster says "stopping": a process granted the lock after
+            // this sees that, and starts the server again instead of using one that is going.
+            await shutdownUnderway(server.dataDir);
+          }
         } catch (error) {
           log.debug(`embedded database: ${errorMessage(error)}`);
         } finally {

@@ -1,10 +1,11 @@
 import { execFile, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
   appendFileSync,
   chownSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -44,6 +45,7 @@ const USER = "postgres";
 const SOCKET_DIR_MAX = 90;
 const START_TIMEOUT_S = 60;
 const SETTLE_MS = 120_000;
+const START_ATTEMPTS = 5;
 const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 // Settings of every embedded cluster: a private server for one project.
 const CLUSTER_SETTINGS = [
@@ -89,6 +91,8 @@ async function accountOf(name: string): Promise<Account> {
 /** What postmaster.pid says of a running (or crashed) server. */
 interface PostmasterPid {
   pid: number;
+  /** When it started (seconds since 1970): tells one server from the next on the same folder. */
+  started: number;
   port: number;
   socketDir: string;
   status: string;
@@ -107,6 +111,7 @@ export function readPostmasterPid(dataDir: string): PostmasterPid | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   return {
     pid,
+    started: Number.parseInt(lines[2] ?? "", 10) || 0,
     port: Number.parseInt(lines[3] ?? "", 10) || PORT,
     socketDir: (lines[4] ?? "").trim(),
     status: (lines[7] ?? "").trim(),
@@ -115,8 +120,27 @@ export function readPostmasterPid(dataDir: string): PostmasterPid | undefined {
 
 /** The pid of the server running on a data folder, if one runs (for `elt status`-like checks). */
 export function runningPid(dataDir: string): number | undefined {
-  const pid = readPostmasterPid(resolve(dataDir));
-  return pid && alive(pid.pid) ? pid.pid : undefined;
+  const dir = resolve(dataDir);
+  const pid = readPostmasterPid(dir);
+  return pid && postmasterOf(pid.pid, dir) ? pid.pid : undefined;
+}
+
+/**
+ * Whether `pid` is the postmaster of this data folder. After a reboot or a container restart the pid
+ * in a stale postmaster.pid may belong to any process; where /proc tells, its command line must be
+ * a postgres started on this folder.
+ */
+function postmasterOf(pid: number, dataDir: string): boolean {
+  if (!alive(pid)) return false;
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch (error) {
+    // No /proc (macOS): the signal check above is all there is. Gone meanwhile: not running.
+    return (error as NodeJS.ErrnoException).code !== "ENOENT" || !existsSync("/proc/self");
+  }
+  const at = argv.indexOf("-D");
+  return basename(argv[0] ?? "").startsWith("postgres") && at >= 0 && resolve(argv[at + 1] ?? "") === dataDir;
 }
 
 function alive(pid: number): boolean {
@@ -128,17 +152,29 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Where the socket lives: beside the data folder, or a short private folder when that path is too long. */
-export function socketDirFor(dataDir: string): string {
+/**
+ * Where the socket lives: beside the data folder; undefined when that path is too long for a Unix
+ * socket (or needs quoting), and the server gets a new private folder under the temp dir instead
+ * (other processes read where from postmaster.pid; a predictable name another user could make first
+ * would not do).
+ */
+export function socketDirFor(dataDir: string): string | undefined {
   const near = join(dirname(dataDir), `${basename(dataDir)}.run`);
-  if (near.length <= SOCKET_DIR_MAX && /^[\w./-]+$/.test(near)) return near;
-  const digest = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
-  return join(tmpdir(), `elt-${digest}`);
+  return near.length <= SOCKET_DIR_MAX && /^[\w./-]+$/.test(near) ? near : undefined;
 }
 
 function ownedFolder(path: string, account: Account): void {
   mkdirSync(path, { recursive: true, mode: 0o700 });
   if (account) chownSync(path, account.uid, account.gid);
+}
+
+/** The environment of initdb, pg_ctl and the server: a path, the C locale, the time zone. */
+function serverEnvironment(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    LC_ALL: "C",
+    ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+  };
 }
 
 let setprivPath: string | null | undefined;
@@ -180,7 +216,9 @@ function run(file: string, args: string[], account: Account): Promise<{ code: nu
       ...ids,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, LC_ALL: "C" },
+      // Not elt's environment: the server outlives the command, and the API key or the SMTP password
+      // have no business in a long-lived process of another account (/proc/<pid>/environ).
+      env: serverEnvironment(),
     });
     let output = "";
     child.stdout.on("data", (d) => {
@@ -228,10 +266,12 @@ async function initialise(dataDir: string, bin: Binaries, account: Account): Pro
   // Leftovers of an initdb whose process was killed.
   const prefix = `${basename(dataDir)}.init-`;
   for (const name of readdirSync(parent)) {
-    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : Number.NaN;
+    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length).split("-")[0]) : Number.NaN;
     if (Number.isInteger(pid) && !alive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
   }
-  const staging = `${dataDir}.init-${process.pid}`;
+  // The pid lets a later process clear what a killed one left; the suffix keeps two callers in one
+  // process apart.
+  const staging = `${dataDir}.init-${process.pid}-${randomBytes(4).toString("hex")}`;
   const t0 = performance.now();
   try {
     ownedFolder(staging, account);
@@ -289,7 +329,12 @@ async function runningServer(dataDir: string): Promise<PostmasterPid | undefined
   // Starting (crash recovery included) or shutting down (its checkpoint): wait for it to settle.
   for (let i = 0; i < SETTLE_MS / 50; i++) {
     const pid = readPostmasterPid(dataDir);
-    if (!pid || !alive(pid.pid)) return undefined;
+    if (!pid) return undefined;
+    if (!postmasterOf(pid.pid, dataDir)) {
+      // Stale, and its pid now someone else's: PostgreSQL would refuse to start beside it.
+      if (alive(pid.pid)) rmSync(join(dataDir, "postmaster.pid"), { force: true });
+      return undefined;
+    }
     if (pid.status === "ready" && pid.socketDir) return pid;
     await sleep(50);
   }
@@ -324,7 +369,7 @@ export async function ensureEmbeddedServer(dataDirIn: string): Promise<EmbeddedS
   const bin = await binaries();
   const runAs = await serverAccount();
   await initialise(dataDir, bin, runAs);
-  const socketDir = socketDirFor(dataDir);
+  const socketDir = socketDirFor(dataDir) ?? mkdtempSync(join(tmpdir(), "elt-pg-"));
   ownedFolder(socketDir, runAs);
   const logFile = join(dataDir, "server.log");
   try {
@@ -355,8 +400,9 @@ export async function ensureEmbeddedServer(dataDirIn: string): Promise<EmbeddedS
       if (code === 0) log.debug(`embedded database started (${Math.round(performance.now() - t0)} ms)`);
       return serverFor(dataDir, up, code === 0);
     }
-    // A server that died a moment ago may still hold its shared memory: one more try after a pause.
-    if (attempt >= 2) {
+    // Another command started one at the same moment and stopped it again, or a server that died a
+    // moment ago still holds its shared memory: try again after a pause, a few times.
+    if (attempt >= START_ATTEMPTS) {
       throw new EltError(
         `the embedded database in ${dataDir} did not start: ${(output.trim() || logTail(logFile)).slice(0, 800)}`,
         {
@@ -366,7 +412,16 @@ export async function ensureEmbeddedServer(dataDirIn: string): Promise<EmbeddedS
         },
       );
     }
-    await sleep(1000);
+    await sleep(250 * attempt);
+  }
+}
+
+/** Waits (up to 2 s) until the postmaster has taken a shutdown request in: status "stopping" or gone. */
+export async function shutdownUnderway(dataDir: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const pid = readPostmasterPid(dataDir);
+    if (!pid || pid.status === "stopping" || !alive(pid.pid)) return;
+    await sleep(10);
   }
 }
 
@@ -381,7 +436,7 @@ export async function stopEmbeddedServer(
 ): Promise<void> {
   const dataDir = resolve(dataDirIn);
   const pid = readPostmasterPid(dataDir);
-  if (!pid || !alive(pid.pid)) return;
+  if (!pid || !postmasterOf(pid.pid, dataDir)) return;
   try {
     process.kill(pid.pid, "SIGINT");
   } catch (error) {

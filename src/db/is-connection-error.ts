@@ -23,6 +23,8 @@ export function isConnectionError(error: unknown, depth = 0): boolean {
   const code = String((error as { code?: unknown }).code ?? "");
   if (code === "57P01" || code === "57P02" || code === "57P03" || /^08[0-9A-Z]{3}$/.test(code)) return true;
   if (SOCKET_CODES.has(code)) return true;
+  // A Unix socket that is not there (the embedded server stopped, or has not made it yet).
+  if (code === "ENOENT" && /\.s\.PGSQL\./.test(String((error as { message?: unknown }).message))) return true;
   const message = (error as { message?: unknown }).message;
   if (typeof message === "string" && MESSAGES.test(message)) return true;
   return isConnectionError((error as { cause?: unknown }).cause, depth + 1);

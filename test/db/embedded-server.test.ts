@@ -63,7 +63,8 @@ describe("the embedded PostgreSQL", () => {
       );
       expect(rows[0]).toEqual({ listen: "", addr: null, version: expect.any(Number) });
       expect(Math.floor(Number(rows[0]?.version) / 10000)).toBe(17);
-      expect(existsSync(join(socketDirFor(dataDir), ".s.PGSQL.5432"))).toBe(true);
+      expect(existsSync(join(`${dataDir}.run`, ".s.PGSQL.5432"))).toBe(true);
+      expect(socketDirFor(dataDir)).toBe(`${dataDir}.run`);
       expect(db.description).toBe(`embedded PostgreSQL (${dataDir})`);
       await db.query("CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
     } finally {
@@ -92,6 +93,23 @@ describe("the embedded PostgreSQL", () => {
     expect(await stopped()).toBe(true);
   });
 
+  it("users coming and going while it starts and stops never get a server that is going away", async () => {
+    // Four "commands" in a loop: each opens, queries and closes; whenever one is last out it stops
+    // the server while others are arriving. Every query must succeed.
+    const worker = async (n: number) => {
+      for (let i = 0; i < 5; i++) {
+        const db = await embeddedDatabase({ dataDir });
+        try {
+          expect((await db.query<{ n: number }>("SELECT $1::int AS n", [n])).rows).toEqual([{ n }]);
+        } finally {
+          await db.close();
+        }
+      }
+    };
+    await Promise.all([1, 2, 3, 4].map(worker));
+    expect(await stopped()).toBe(true);
+  }, 120_000);
+
   it("a command killed with SIGKILL leaves nothing that blocks the next: its server is reused, its lock gone", async () => {
     const killed = await holder();
     const orphan = readPostmasterPid(dataDir)?.pid;
@@ -117,7 +135,7 @@ describe("the embedded PostgreSQL", () => {
     await new Promise((r) => dead.on("close", r));
     writeFileSync(
       join(dataDir, "postmaster.pid"),
-      `${dead.pid}\n${dataDir}\n0\n5432\n${socketDirFor(dataDir)}\n\n0 0\nready\n`,
+      `${dead.pid}\n${dataDir}\n0\n5432\n${dataDir}.run\n\n0 0\nready\n`,
     );
     const db = await openDatabase({ embeddedDir: dataDir });
     try {
@@ -129,16 +147,34 @@ describe("the embedded PostgreSQL", () => {
     expect(await stopped()).toBe(true);
   });
 
+  it("a stale postmaster.pid whose pid now belongs to another process (after a reboot) is cleared", async () => {
+    // This test process: alive, and not a postmaster of this folder.
+    writeFileSync(
+      join(dataDir, "postmaster.pid"),
+      `${process.pid}\n${dataDir}\n0\n5432\n${dataDir}.run\n\n0 0\nready\n`,
+    );
+    const db = await openDatabase({ embeddedDir: dataDir });
+    try {
+      expect((await db.query("SELECT n FROM kept")).rows).toEqual([{ n: 42 }]);
+      expect(readPostmasterPid(dataDir)?.pid).not.toBe(process.pid);
+    } finally {
+      await db.close();
+    }
+    expect(await stopped()).toBe(true);
+  });
+
   it("uses a short socket folder when the project's path is too long for a Unix socket", async () => {
     const deep = join(tmpdir(), `elt-deep-${process.pid}`, "a".repeat(60), "b".repeat(40));
     mkdirSync(deep, { recursive: true });
     const deepData = join(deep, ".elt", "pgdata");
-    const socketDir = socketDirFor(deepData);
-    expect(socketDir.startsWith(tmpdir())).toBe(true);
-    expect(join(socketDir, ".s.PGSQL.5432").length).toBeLessThan(108);
+    expect(socketDirFor(deepData)).toBeUndefined();
     const db = await openDatabase({ embeddedDir: deepData });
     try {
       expect((await db.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+      // A fresh private folder (not a name another user could make first), short enough.
+      const socketDir = readPostmasterPid(deepData)?.socketDir ?? "";
+      expect(socketDir.startsWith(join(tmpdir(), "elt-pg-"))).toBe(true);
+      expect(join(socketDir, ".s.PGSQL.5432").length).toBeLessThan(108);
     } finally {
       await db.close();
     }
