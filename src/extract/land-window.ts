@@ -300,7 +300,7 @@ export async function landWindow(
 /**
  * COPYs one chunk inside a savepoint. A record PostgreSQL refuses fails the whole COPY: the chunk is
  * rolled back, the records before the one the error names are copied again, that one is handed to
- * `refuse`, and the rest is tried on. Each record is sent at most twice.
+ * `refuse`, and the rest is tried on: a record is sent once more for each bad one before it.
  */
 async function copyChunk(
   tx: Queryable,
