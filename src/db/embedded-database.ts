@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import pg from "pg";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
@@ -7,7 +6,7 @@ import type { Database } from "./database.ts";
 import {
   type EmbeddedServer,
   ensureEmbeddedServer,
-  readPostmasterPid,
+  servesNow,
   shutdownUnderway,
   stopEmbeddedServer,
 } from "./embedded-server.ts";
@@ -17,32 +16,17 @@ import { pgDatabase } from "./pg-database.ts";
 export interface EmbeddedDatabaseOptions {
   dataDir: string;
   statementTimeoutMs?: number;
-  /** Leave the server running when this process is done (the test suite's shared server). */
-  keepRunning?: boolean;
-  /** Wait for the server to have stopped when this process was its last user. */
-  waitForStop?: boolean;
 }
 
 // Every elt process using the server holds this advisory lock shared, on a connection of its own,
 // for as long as it runs. The last one out takes it exclusively and stops the server; a process
-// arriving meanwhile waits on it, is cut off by the shutdown, and starts the server again.
+// arriving meanwhile waits on it, sees the server going (servesNow), and starts it again.
 const USERS = advisoryKey("embedded-users");
 const ATTEMPTS = 3;
 
 export function embeddedUrl(server: EmbeddedServer): string {
   const { host, port, user, database } = server.connection;
   return `postgresql://${user}@localhost:${port}/${database}?host=${encodeURIComponent(host)}`;
-}
-
-/** The parent of a process (a backend's is its postmaster), where /proc tells. */
-function parentPid(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ")".
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The server was shutting down when this process joined it: start it again. */
@@ -59,9 +43,7 @@ async function joinUsers(server: EmbeddedServer): Promise<pg.Client> {
     // and another process may already have started the next server on the same folder. Joined only
     // if this session is alive and its server is the one running now, ready.
     const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-    const now = readPostmasterPid(server.dataDir);
-    const parent = parentPid(Number(rows[0]?.pid));
-    if (now?.status !== "ready" || (parent !== undefined && parent !== now.pid)) throw new ServerStopping();
+    if (!servesNow(server.dataDir, Number(rows[0]?.pid))) throw new ServerStopping();
   } catch (error) {
     await client.end().catch(() => {});
     throw error;
@@ -96,14 +78,13 @@ export async function embeddedDatabase(options: EmbeddedDatabaseOptions): Promis
         await close.call(db).catch(() => {});
         try {
           await users.query("SELECT pg_advisory_unlock_shared($1)", [USERS]);
-          if (options.keepRunning) return;
           const { rows } = await users.query<{ last: boolean }>("SELECT pg_try_advisory_lock($1) AS last", [
             USERS,
           ]);
           // Stopped while still holding the lock: nobody can join in between. The command does not
           // wait for the shutdown checkpoint; a command starting meanwhile waits for it instead.
           if (rows[0]?.last) {
-            await stopEmbeddedServer(server.dataDir, { wait: options.waitForStop ?? false });
+            await stopEmbeddedServer(server.dataDir, { wait: false });
             // Let go only once the postmaster says "stopping": a process granted the lock after
             // this sees that, and starts the server again instead of using one that is going.
             await shutdownUnderway(server.dataDir);

@@ -22,12 +22,8 @@ import { log } from "../log/logger.ts";
 /** A running embedded server, reachable on a Unix socket only (no TCP port to collide). */
 export interface EmbeddedServer {
   dataDir: string;
-  socketDir: string;
-  port: number;
   /** pg connection settings for the server's `postgres` database. */
   connection: { host: string; port: number; user: string; database: string };
-  /** This process started it (it was not running). */
-  started: boolean;
 }
 
 interface Binaries {
@@ -91,8 +87,6 @@ async function accountOf(name: string): Promise<Account> {
 /** What postmaster.pid says of a running (or crashed) server. */
 interface PostmasterPid {
   pid: number;
-  /** When it started (seconds since 1970): tells one server from the next on the same folder. */
-  started: number;
   port: number;
   socketDir: string;
   status: string;
@@ -111,7 +105,6 @@ export function readPostmasterPid(dataDir: string): PostmasterPid | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   return {
     pid,
-    started: Number.parseInt(lines[2] ?? "", 10) || 0,
     port: Number.parseInt(lines[3] ?? "", 10) || PORT,
     socketDir: (lines[4] ?? "").trim(),
     status: (lines[7] ?? "").trim(),
@@ -314,14 +307,24 @@ async function initialise(dataDir: string, bin: Binaries, account: Account): Pro
   log.info(`embedded database created in ${dataDir} (${Math.round(performance.now() - t0)} ms)`);
 }
 
-function serverFor(dataDir: string, pid: PostmasterPid, started: boolean): EmbeddedServer {
-  return {
-    dataDir,
-    socketDir: pid.socketDir,
-    port: pid.port,
-    connection: { host: pid.socketDir, port: pid.port, user: USER, database: "postgres" },
-    started,
-  };
+function serverFor(dataDir: string, pid: PostmasterPid): EmbeddedServer {
+  return { dataDir, connection: { host: pid.socketDir, port: pid.port, user: USER, database: "postgres" } };
+}
+
+/**
+ * Whether a backend of `dataDir`'s server is the ready one now: its parent is the postmaster that
+ * postmaster.pid names (where /proc tells), and that one is "ready", not shutting down.
+ */
+export function servesNow(dataDir: string, backendPid: number): boolean {
+  const now = readPostmasterPid(dataDir);
+  if (now?.status !== "ready") return false;
+  try {
+    const stat = readFileSync(`/proc/${backendPid}/stat`, "utf8");
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ")".
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === now.pid;
+  } catch {
+    return true; // no /proc: the status is all there is
+  }
 }
 
 /** The running server of the data folder, once it accepts connections; undefined when none runs. */
@@ -365,7 +368,7 @@ function logTail(file: string): string {
 export async function ensureEmbeddedServer(dataDirIn: string): Promise<EmbeddedServer> {
   const dataDir = resolve(dataDirIn);
   const existing = await runningServer(dataDir);
-  if (existing) return serverFor(dataDir, existing, false);
+  if (existing) return serverFor(dataDir, existing);
   const bin = await binaries();
   const runAs = await serverAccount();
   await initialise(dataDir, bin, runAs);
@@ -398,7 +401,7 @@ export async function ensureEmbeddedServer(dataDirIn: string): Promise<EmbeddedS
     const up = await runningServer(dataDir);
     if (up) {
       if (code === 0) log.debug(`embedded database started (${Math.round(performance.now() - t0)} ms)`);
-      return serverFor(dataDir, up, code === 0);
+      return serverFor(dataDir, up);
     }
     // Another command started one at the same moment and stopped it again, or a server that died a
     // moment ago still holds its shared memory: try again after a pause, a few times.

@@ -22,7 +22,7 @@ import { type ApiSettings, openDownload } from "./open-download.ts";
 import type { Reject } from "./rejects.ts";
 import { type RetrySettings, retryDelay } from "./retry-delay.ts";
 import { WindowAttemptError } from "./window-attempt-error.ts";
-import { type WindowCounts, ZERO_COUNTS } from "./window-counts.ts";
+import { countsOf, type WindowCounts, ZERO_COUNTS } from "./window-counts.ts";
 import { windowLabel } from "./window-label.ts";
 
 export interface WindowSettings {
@@ -122,6 +122,7 @@ export async function extractWindow(
       const current = download;
       const hours = (window.end.getTime() - window.start.getTime()) / HOUR_MS;
       let verdict: ReturnType<typeof judgeAnswer> = { warnings: [] };
+      let status: "landed" | "suspect" = "landed";
       let fetches = 0;
       // Judged inside the landing transaction: the load's status commits with its records.
       const landed = await landWindow(db, loadId, window, current.body, settings.landing, async (tx, l) => {
@@ -131,10 +132,10 @@ export async function extractWindow(
           windows: settings.plausibility.history_windows,
         });
         verdict = judgeAnswer({ ...l, hours }, baseline, settings.plausibility);
-        const suspect = verdict.suspect !== undefined && !options.accept;
-        fetches = (await suspectFetches(tx, window)) + (suspect ? 1 : 0);
+        status = verdict.suspect !== undefined && !options.accept ? "suspect" : "landed";
+        fetches = (await suspectFetches(tx, window)) + (status === "suspect" ? 1 : 0);
         await finishLoad(tx, loadId, {
-          status: suspect ? "suspect" : "landed",
+          status,
           httpStatus: current.httpStatus,
           ...l,
           expected: verdict.expected,
@@ -157,20 +158,12 @@ export async function extractWindow(
         fetches,
         settings.plausibility.max_fetches,
       );
-      const status = verdict.suspect !== undefined && !options.accept ? "suspect" : "landed";
       return {
         window,
         loadId,
         status,
         httpStatus: current.httpStatus,
-        records: landed.records,
-        inserted: landed.inserted,
-        duplicates: landed.duplicates,
-        resent: landed.resent,
-        rejected: landed.rejected,
-        nonObjects: landed.nonObjects,
-        outside: landed.outside,
-        conflicts: landed.conflicts,
+        ...countsOf(landed),
         ...(verdict.suspect !== undefined ? { suspect: verdict.suspect } : {}),
         suspectFetches: fetches,
         ...(verdict.expected !== undefined ? { expected: verdict.expected } : {}),

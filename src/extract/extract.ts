@@ -18,7 +18,7 @@ import {
   type TimeWindow,
 } from "./load-ledger.ts";
 import { planWindows } from "./plan-windows.ts";
-import { type WindowCounts, ZERO_COUNTS } from "./window-counts.ts";
+import { addCounts, type WindowCounts, ZERO_COUNTS } from "./window-counts.ts";
 import { windowLabel } from "./window-label.ts";
 
 export { lastWatermark } from "./load-ledger.ts";
@@ -236,10 +236,11 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
     );
   }
   const failures: WindowOutcome[] = [];
+  let plannedFailed = false;
   let done = 0;
   for (const [index, window] of windows.entries()) {
     const repair = index < repairs.length;
-    if (mode === "incremental" && !repair && failures.some((f) => !isRepair(f, repairs))) {
+    if (mode === "incremental" && !repair && plannedFailed) {
       result.notAttemptedWindows = windows.length - done;
       log.warn(
         `extract: ${result.notAttemptedWindows} later window${result.notAttemptedWindows > 1 ? "s" : ""} not attempted: an incremental extract stops at a failed window, so the next one starts there`,
@@ -263,6 +264,8 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
       if (w.status === "failed") {
         result.failedWindows++;
         failures.push(w);
+        // A failed repair leaves its window to the next run; a failed planned one is a gap.
+        if (!repair) plannedFailed = true;
       } else {
         if (w.status === "landed") result.landedWindows++;
         else result.suspectWindows++;
@@ -284,21 +287,9 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
   return result;
 }
 
-const isRepair = (w: WindowOutcome, repairs: TimeWindow[]) =>
-  repairs.some(
-    (r) => r.start.getTime() === w.window.start.getTime() && r.end.getTime() === w.window.end.getTime(),
-  );
-
 /** Adds a landed or suspect window's counts to the extract's. */
 function addLanded(result: ExtractResult, w: WindowOutcome): void {
-  result.records += w.records;
-  result.inserted += w.inserted;
-  result.duplicates += w.duplicates;
-  result.resent += w.resent;
-  result.rejected += w.rejected;
-  result.nonObjects += w.nonObjects;
-  result.outside += w.outside;
-  result.conflicts += w.conflicts;
+  addCounts(result, w);
   if (w.firstSeq !== null) result.firstSeq = Math.min(result.firstSeq ?? w.firstSeq, w.firstSeq);
   if (w.lastSeq !== null) result.lastSeq = Math.max(result.lastSeq ?? w.lastSeq, w.lastSeq);
   if (w.suspect !== undefined || w.rejected > 0 || w.outside > 0 || w.conflicts > 0) result.notable.push(w);

@@ -254,11 +254,10 @@ export async function landWindow(
           );
     landed.conflicts = conflicts.rowCount;
 
-    // The latest sending wins: a version landed before that this answer sends last for its attempt,
-    // while another version is the latest, takes a new seq (models see it again and merge it).
-    // The version sent last must have its attempt's highest seq. That can only be wrong for an
-    // attempt landed before (a re-send of an older version) or sent in several versions in this
-    // answer (A, B, A: the second A is a duplicate of the first, which B has overtaken).
+    // The latest sending wins: the version sent last must have its attempt's highest seq (models see
+    // a moved-up version again and merge it). That can only be wrong for an attempt landed before (a
+    // re-send of an older version) or sent in several versions in this answer (A, B, A: the second A
+    // is a duplicate of the first, which B has overtaken).
     const bumped = await tx.query<{ seq: string; old: string }>(
       `WITH candidates AS (
          SELECT k FROM elt_prior
@@ -320,13 +319,12 @@ async function copyChunk(
       if (!isRecordError(error)) throw error;
       await tx.query("ROLLBACK TO SAVEPOINT elt_chunk");
       const line = copyErrorLine(error);
-      const bad =
-        line !== undefined && line >= 1 && from + line <= chunk.texts.length ? from + line - 1 : from;
-      if (line === undefined) {
-        // No line named: find the record the slow way, one at a time from here.
+      if (line === undefined || line < 1 || from + line > chunk.texts.length) {
+        // No usable line named: find the record the slow way, one at a time from here.
         await copyOneByOne(tx, chunk, from, refuse);
         return;
       }
+      const bad = from + line - 1;
       if (bad > from) await copy(from, bad);
       await tx.query("RELEASE SAVEPOINT elt_chunk");
       refuse(bad, error);

@@ -38,6 +38,8 @@ export interface LoadRow {
   bytes: number;
   first_raw_id: number | null;
   last_raw_id: number | null;
+  first_seq: number | null;
+  last_seq: number | null;
   started_at: Date;
   finished_at: Date | null;
   ms: number | null;
@@ -270,16 +272,15 @@ export async function earliestUncoveredFailure(db: Queryable): Promise<TimeWindo
   return undefined;
 }
 
+/** The columns of a LoadRow. */
+const LOAD_COLUMNS = `id, window_start, window_end, status, http_status, records, inserted, duplicates, rejected,
+  non_objects, outside, resent, conflicts, expected, suspect, accepted, bytes, first_raw_id, last_raw_id,
+  first_seq, last_seq, started_at, finished_at, ms, attempts, forced, mode, error`;
+
 /** A load that committed (landed or suspect), with what it recorded; undefined otherwise. */
-export async function committedLoad(
-  db: Queryable,
-  id: number,
-): Promise<(LoadRow & { first_seq: number | null; last_seq: number | null }) | undefined> {
-  const { rows } = await db.query<LoadRow & { first_seq: number | null; last_seq: number | null }>(
-    `SELECT id, window_start, window_end, status, http_status, records, inserted, duplicates, rejected,
-            non_objects, outside, resent, conflicts, expected, suspect, accepted, bytes, first_raw_id,
-            last_raw_id, first_seq, last_seq, started_at, finished_at, ms, attempts, forced, mode, error
-       FROM elt.loads WHERE id = $1 AND status IN ('landed', 'suspect')`,
+export async function committedLoad(db: Queryable, id: number): Promise<LoadRow | undefined> {
+  const { rows } = await db.query<LoadRow>(
+    `SELECT ${LOAD_COLUMNS} FROM elt.loads WHERE id = $1 AND status IN ('landed', 'suspect')`,
     [id],
   );
   return rows[0];
@@ -288,10 +289,7 @@ export async function committedLoad(
 /** The latest loads, newest first (for `elt status` and reports). */
 export async function recentLoads(db: Queryable, limit = 20): Promise<LoadRow[]> {
   const { rows } = await db.query<LoadRow>(
-    `SELECT id, window_start, window_end, status, http_status, records, inserted, duplicates, rejected,
-            non_objects, outside, resent, conflicts, expected, suspect, accepted, bytes,
-            first_raw_id, last_raw_id, started_at, finished_at, ms, attempts, forced, mode, error
-     FROM elt.loads ORDER BY id DESC LIMIT $1`,
+    `SELECT ${LOAD_COLUMNS} FROM elt.loads ORDER BY id DESC LIMIT $1`,
     [limit],
   );
   return rows;

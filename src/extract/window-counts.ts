@@ -17,6 +17,18 @@ export interface WindowCounts {
   conflicts: number;
 }
 
+/** The counts of `from` alone (it may carry more). */
+export function countsOf(from: WindowCounts): WindowCounts {
+  const out = { ...ZERO_COUNTS };
+  for (const k of COUNT_KEYS) out[k] = from[k];
+  return out;
+}
+
+/** Adds `from`'s counts to `to`'s. */
+export function addCounts(to: WindowCounts, from: WindowCounts): void {
+  for (const k of COUNT_KEYS) to[k] += from[k];
+}
+
 export const ZERO_COUNTS: WindowCounts = {
   records: 0,
   inserted: 0,
@@ -27,3 +39,5 @@ export const ZERO_COUNTS: WindowCounts = {
   outside: 0,
   conflicts: 0,
 };
+
+const COUNT_KEYS = Object.keys(ZERO_COUNTS) as (keyof WindowCounts)[];

@@ -129,34 +129,27 @@ describe("the embedded PostgreSQL", () => {
     expect(await stopped()).toBe(true);
   });
 
-  it("a stale postmaster.pid (the server died) does not stop the next start", async () => {
-    // A pid that is certainly dead: a process that has exited.
+  /** A pid that is certainly dead: a process that has exited. */
+  const deadPid = async () => {
     const dead = spawn(process.execPath, ["-e", ""]);
     await new Promise((r) => dead.on("close", r));
-    writeFileSync(
-      join(dataDir, "postmaster.pid"),
-      `${dead.pid}\n${dataDir}\n0\n5432\n${dataDir}.run\n\n0 0\nready\n`,
-    );
-    const db = await openDatabase({ embeddedDir: dataDir });
-    try {
-      expect((await db.query("SELECT n FROM kept")).rows).toEqual([{ n: 42 }]);
-      expect(readPostmasterPid(dataDir)?.pid).not.toBe(dead.pid);
-    } finally {
-      await db.close();
-    }
-    expect(await stopped()).toBe(true);
-  });
+    return dead.pid as number;
+  };
 
-  it("a stale postmaster.pid whose pid now belongs to another process (after a reboot) is cleared", async () => {
+  it.each([
+    ["its pid is dead (the server died)", deadPid],
     // This test process: alive, and not a postmaster of this folder.
+    ["its pid now belongs to another process (after a reboot)", async () => process.pid],
+  ])("a stale postmaster.pid whose %s does not stop the next start", async (_case, stalePid) => {
+    const pid = await stalePid();
     writeFileSync(
       join(dataDir, "postmaster.pid"),
-      `${process.pid}\n${dataDir}\n0\n5432\n${dataDir}.run\n\n0 0\nready\n`,
+      `${pid}\n${dataDir}\n0\n5432\n${dataDir}.run\n\n0 0\nready\n`,
     );
     const db = await openDatabase({ embeddedDir: dataDir });
     try {
       expect((await db.query("SELECT n FROM kept")).rows).toEqual([{ n: 42 }]);
-      expect(readPostmasterPid(dataDir)?.pid).not.toBe(process.pid);
+      expect(readPostmasterPid(dataDir)?.pid).not.toBe(pid);
     } finally {
       await db.close();
     }
