@@ -2,15 +2,21 @@ import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   appendFileSync,
+  chmodSync,
   chownSync,
+  copyFileSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
@@ -26,14 +32,14 @@ export interface EmbeddedServer {
   connection: { host: string; port: number; user: string; database: string };
 }
 
-interface Binaries {
+export interface Binaries {
   pg_ctl: string;
   initdb: string;
   postgres: string;
 }
 
 /** The OS account the server runs as; undefined: this process's own (PostgreSQL refuses root). */
-type Account = { uid: number; gid: number } | undefined;
+export type Account = { uid: number; gid: number } | undefined;
 
 const PORT = 5432;
 const USER = "postgres";
@@ -69,6 +75,67 @@ async function binaries(): Promise<Binaries> {
       },
     );
   }
+}
+
+/** Whether `account` can pass through every folder from `path` up to the root. */
+function reachable(path: string, account: { uid: number; gid: number }): boolean {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const st = statSync(dir);
+    const bits = st.uid === account.uid ? 0o100 : st.gid === account.gid ? 0o010 : 0o001;
+    if ((st.mode & bits) === 0) return false;
+    if (dir === dirname(dir)) return true;
+  }
+}
+
+/** A copy of a folder tree: folders made 0755, files hard-linked (copied across filesystems), links kept. */
+function mirror(from: string, to: string): void {
+  mkdirSync(to, { mode: 0o755 });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const [src, dst] = [join(from, entry.name), join(to, entry.name)];
+    if (entry.isDirectory()) mirror(src, dst);
+    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+    else {
+      try {
+        linkSync(src, dst);
+      } catch {
+        copyFileSync(src, dst);
+        chmodSync(dst, statSync(src).mode);
+      }
+    }
+  }
+}
+
+/**
+ * The binaries where the server's account can reach them. As root the project (and so
+ * node_modules) may sit under a folder only root may enter (a clone in `mktemp -d`): setpriv's
+ * capability lets the server pass, but initdb and pg_ctl check their own paths with access(), which
+ * ignores it. Then the package's `native/` tree is mirrored once under the temp dir (hard links).
+ */
+export function reachableBinaries(bin: Binaries, account: Account): Binaries {
+  const native = dirname(dirname(bin.postgres));
+  if (!account || reachable(native, account)) return bin;
+  const { version } = JSON.parse(readFileSync(join(native, "..", "package.json"), "utf8")) as {
+    version: string;
+  };
+  let target = join(tmpdir(), `elt-postgres-${version}-${process.platform}-${process.arch}`);
+  // Reused only if it is ours and nobody else can write to it: root runs what is in it.
+  const trusted = (dir: string) => {
+    const st = statSync(dir);
+    return st.uid === process.getuid?.() && (st.mode & 0o022) === 0;
+  };
+  if (existsSync(target) && !trusted(target)) target = mkdtempSync(`${target}-`);
+  if (!existsSync(join(target, ".complete"))) {
+    const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    mirror(native, staging);
+    writeFileSync(join(staging, ".complete"), version);
+    try {
+      renameSync(staging, target);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another process made it meanwhile
+    }
+  }
+  const at = (name: string) => join(target, "bin", name);
+  return { pg_ctl: at("pg_ctl"), initdb: at("initdb"), postgres: at("postgres") };
 }
 
 async function accountOf(name: string): Promise<Account> {
@@ -369,8 +436,8 @@ export async function ensureEmbeddedServer(dataDirIn: string): Promise<EmbeddedS
   const dataDir = resolve(dataDirIn);
   const existing = await runningServer(dataDir);
   if (existing) return serverFor(dataDir, existing);
-  const bin = await binaries();
   const runAs = await serverAccount();
+  const bin = reachableBinaries(await binaries(), runAs);
   await initialise(dataDir, bin, runAs);
   const socketDir = socketDirFor(dataDir) ?? mkdtempSync(join(tmpdir(), "elt-pg-"));
   ownedFolder(socketDir, runAs);

@@ -1,12 +1,21 @@
 // The embedded PostgreSQL's lifecycle (issue 11): started on demand, on a Unix socket only, shared by
 // elt processes, stopped by the last one, and nothing a killed process leaves behind blocks the next.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { embeddedDatabase } from "../../src/db/embedded-database.ts";
 import {
+  reachableBinaries,
   readPostmasterPid,
   runningPid,
   socketDirFor,
@@ -137,9 +146,9 @@ describe("the embedded PostgreSQL", () => {
   };
 
   it.each([
-    ["its pid is dead (the server died)", deadPid],
+    ["pid is dead (the server died)", deadPid],
     // This test process: alive, and not a postmaster of this folder.
-    ["its pid now belongs to another process (after a reboot)", async () => process.pid],
+    ["pid now belongs to another process (after a reboot)", async () => process.pid],
   ])("a stale postmaster.pid whose %s does not stop the next start", async (_case, stalePid) => {
     const pid = await stalePid();
     writeFileSync(
@@ -154,6 +163,47 @@ describe("the embedded PostgreSQL", () => {
       await db.close();
     }
     expect(await stopped()).toBe(true);
+  });
+
+  it("as root, binaries under a folder the server's account cannot enter are mirrored where it can", async () => {
+    if (process.getuid?.() !== 0) return; // only root switches accounts
+    const { execFileSync } = await import("node:child_process");
+    const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }));
+    const account = { uid: id("-u"), gid: id("-g") };
+    // A package as npm leaves it, under a folder only root may enter (a clone in `mktemp -d`).
+    const closed = mkdtempSync(join(tmpdir(), "elt-closed-"));
+    const version = `0.0.0-test-${process.pid}`;
+    const native = join(closed, "pkg", "native");
+    mkdirSync(join(native, "bin"), { recursive: true });
+    mkdirSync(join(native, "lib"));
+    writeFileSync(join(closed, "pkg", "package.json"), JSON.stringify({ version }));
+    for (const name of ["postgres", "initdb", "pg_ctl"])
+      writeFileSync(join(native, "bin", name), "#!/bin/sh\n", { mode: 0o755 });
+    writeFileSync(join(native, "lib", "libpq.so.5.17"), "x");
+    symlinkSync("libpq.so.5.17", join(native, "lib", "libpq.so.5"));
+    const at = (name: string) => join(native, "bin", name);
+    const bin = reachableBinaries(
+      { postgres: at("postgres"), initdb: at("initdb"), pg_ctl: at("pg_ctl") },
+      account,
+    );
+    try {
+      expect(bin.initdb.startsWith(join(tmpdir(), `elt-postgres-${version}-`))).toBe(true);
+      // The postgres account reaches and runs it there (access() as that account, as initdb checks).
+      execFileSync("setpriv", [
+        `--reuid=${account.uid}`,
+        `--regid=${account.gid}`,
+        "--init-groups",
+        "test",
+        "-x",
+        bin.initdb,
+      ]);
+      expect(readlinkSync(join(dirname(dirname(bin.initdb)), "lib", "libpq.so.5"))).toBe("libpq.so.5.17");
+      // Where it already is reachable, nothing is mirrored.
+      expect(reachableBinaries(bin, account)).toEqual(bin);
+    } finally {
+      rmSync(dirname(dirname(bin.initdb)), { recursive: true, force: true });
+      rmSync(closed, { recursive: true, force: true });
+    }
   });
 
   it("uses a short socket folder when the project's path is too long for a Unix socket", async () => {
