@@ -47,7 +47,7 @@ export default defineCommand({
             `  log        ${project.path(project.config.logs.dir)}/`,
             `  sheet      ${project.path(DEMO_PATHS.sheet)}`,
             `  email      ${project.path(DEMO_PATHS.email)}`,
-            `  database   ${project.path(DEMO_PATHS.database)} (npx elt status --demo)`,
+            `  database   ${project.path(DEMO_PATHS.database)} (elt status --demo)`,
           ].join("\n"),
         );
       }

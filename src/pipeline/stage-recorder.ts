@@ -45,7 +45,8 @@ export class StageRecorder {
     const message = errorMessage(known ?? error);
     this.exitCode = Math.max(this.exitCode, known?.exitCode ?? 3) as ExitCode;
     this.stages.push({ name, status: "failed", ms: Math.round(ms), detail: message });
-    this.failures.push(`${name}: ${message}`);
+    // Errors that already say where they come from ("extract: 1 of 2 windows failed …") once.
+    this.failures.push(message.startsWith(`${name}: `) ? message : `${name}: ${message}`);
   }
 
   /**
