@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sourceCheckKeys } from "../source-checks/source-check-config.ts";
 
 /**
  * The config of one model, from its `/*--- yaml ---*\/` header and/or a sidecar yml (`models:`).
@@ -149,6 +150,8 @@ const sourceTableSchema = z.union([
     identifier: z.string().min(1).optional(),
     description: z.string().optional(),
     columns: z.record(z.string(), z.unknown()).optional(),
+    // Freshness and drift, checked after each extract (src/source-checks/).
+    ...sourceCheckKeys,
   }),
 ]);
 

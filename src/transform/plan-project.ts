@@ -1,4 +1,5 @@
 import type { ProjectConfig } from "../config/project-schema.ts";
+import type { SourceChecks } from "../source-checks/source-check-config.ts";
 import { buildOrder } from "./build-order.ts";
 import { CompileError, type CompileProblem } from "./compile-error.ts";
 import { dedupeTestNames, type PlannedTest, planConfigTests, planSingularTests } from "./plan-tests.ts";
@@ -22,6 +23,8 @@ export interface ProjectPlan {
   tests: PlannedTest[];
   /** Every enabled model of the project by name, selected or not. */
   allModels: ReadonlyMap<string, PlannedModel>;
+  /** Freshness and drift checks declared on source tables (whatever the selection). */
+  sourceChecks: SourceChecks[];
 }
 
 export interface PlanOptions {
@@ -97,5 +100,6 @@ export function planProject(options: PlanOptions): ProjectPlan {
           : selected.has(t.model as string),
     ),
     allModels: planned,
+    sourceChecks: sidecars.sourceChecks,
   };
 }

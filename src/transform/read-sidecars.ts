@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { issueKey, issueMessage } from "../config/zod-issue.ts";
+import { LANDING_TABLE } from "../source-checks/landing-table.ts";
+import { type SourceChecks, sourceChecksOf } from "../source-checks/source-check-config.ts";
 import type { CompileProblem } from "./compile-error.ts";
 import { sidecarSchema } from "./model-config.ts";
 import { listFiles, type ProjectFiles } from "./project-files.ts";
@@ -19,12 +21,15 @@ export interface Sidecars {
   models: Map<string, SidecarConfig>;
   /** `source.table` → quoted relation. */
   sources: Map<string, string>;
+  /** The source tables that declare freshness or drift checks. */
+  sourceChecks: SourceChecks[];
 }
 
 /** Reads every `*.yml`/`*.yaml` under the model folders: `models:` configs and `sources:`. */
 export function readSidecars(files: ProjectFiles, roots: string[], problems: CompileProblem[]): Sidecars {
   const models = new Map<string, SidecarConfig>();
   const sources = new Map<string, string>();
+  const sourceChecks: SourceChecks[] = [];
   for (const root of roots.map(files.abs)) {
     for (const file of listFiles(root, [".yml", ".yaml"])) {
       const path = files.rel(file);
@@ -65,9 +70,18 @@ export function readSidecars(files: ProjectFiles, roots: string[], problems: Com
             });
           }
           sources.set(key, quoteRelation(def.schema ?? source, identifier));
+          if (typeof t !== "string") {
+            const relation = { schema: def.schema ?? source, table: identifier };
+            const found = sourceChecksOf(key, relation, t, LANDING_TABLE);
+            if (found.checks) sourceChecks.push(found.checks);
+            for (const p of found.problems) {
+              const at = ["sources", source, "tables", def.tables.indexOf(t), ...p.key.split(".")];
+              problems.push({ file: path, line: yaml.lineOf(at), message: `${at.join(".")}: ${p.message}` });
+            }
+          }
         }
       }
     }
   }
-  return { models, sources };
+  return { models, sources, sourceChecks };
 }
