@@ -90,7 +90,7 @@ async function makeHistory(
   try {
     const setupDb = await openDatabase({ url, embeddedDir: "" });
     try {
-      build = await timed(() => buildModels(setupDb, plan, { fullRefresh: true }));
+      build = await timed(async () => (await buildModels(setupDb, plan, { fullRefresh: true })).models);
     } finally {
       await setupDb.close();
     }
@@ -168,7 +168,7 @@ async function measureSize(
     for (let i = -1; i < runs; i++) {
       const day = await nextDay(db);
       const landed = await extract({ db, config }, { start: day, end: addDays(day, 1) });
-      const build = await timed(() => buildModels(db, plan));
+      const build = await timed(async () => (await buildModels(db, plan)).models);
       const failed = failedModels(build.value);
       if (failed) throw new Error(`${size.label}: incremental build failed: ${failed}`);
       const full = build.value.filter((r) => r.materialized === "incremental" && r.mode !== "incremental");

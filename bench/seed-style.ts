@@ -74,8 +74,8 @@ async function main(): Promise<void> {
           await resetOurs(db);
           const f = await timed(async () => {
             const e = await timed(() => extract({ db, config }, { start, end, force: true }));
-            const { value: results, ms: buildMs } = await timed(() =>
-              buildModels(db, plan, { fullRefresh: true }),
+            const { value: results, ms: buildMs } = await timed(
+              async () => (await buildModels(db, plan, { fullRefresh: true })).models,
             );
             phaseMs.extract.push(Math.round(e.ms));
             phaseMs.build.push(Math.round(buildMs));

@@ -11,7 +11,7 @@ import { formatDuration } from "../log/timestamp.ts";
 import { buildModels } from "../transform/build-models.ts";
 import type { ProjectPlan } from "../transform/plan-project.ts";
 import { planProject } from "../transform/plan-project.ts";
-import { runDataTests } from "../transform/run-data-tests.ts";
+import { formatTestResult } from "../transform/run-data-tests.ts";
 import { daysOf } from "./days-of.ts";
 import { landingCounts } from "./landing-counts.ts";
 import { extractCounts, landingWarnings } from "./landing-report.ts";
@@ -43,7 +43,7 @@ interface RunState {
 }
 
 /**
- * The nightly job: compile → extract → model build → data tests → Sheets → email, each a logged
+ * The nightly job: compile → extract → model build (write, audit, publish) → Sheets → email, each a logged
  * stage recorded in the run ledger. A failed stage skips the stages that depend on it; whatever
  * happens (a bug included), the report email goes out and the ledger row is finished. A run with
  * failures ends with an EltError (code RUN_FAILED) whose exit code is the worst stage's.
@@ -202,47 +202,46 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
     rec.skip("model build", "extract failed");
     return;
   }
-  const failuresBeforeBuild = rec.failures.length;
 
   await ctx.lock?.assertHeld();
-  const models = await rec.step(
+  // Write, audit, publish: the models' tests run on the new data before it is visible, and a
+  // failure publishes nothing (src/transform/build-models.ts).
+  const built = await rec.step(
     "model build",
-    () => buildModels(db, plan, { fullRefresh: options.fullRefresh }),
-    (rs) => `${rs.filter((r) => r.status === "success").length}/${rs.length} models built`,
+    () => buildModels(db, plan, { fullRefresh: options.fullRefresh, runId }),
+    (b) =>
+      `${b.models.filter((r) => r.status === "success").length}/${b.models.length} models built, ${b.audits.filter((a) => a.status === "pass").length}/${b.audits.length} audits passed, ${b.published ? "published" : "nothing published"}`,
   );
-  const failedModels = models?.filter((m) => m.status !== "success") ?? [];
+  const failedModels = built?.models.filter((m) => m.status !== "success") ?? [];
   counts.models_failed = failedModels.length;
-  if (!models || failedModels.length > 0) {
-    if (models) {
-      rec.failOutcome(
-        "model build",
-        `not built: ${failedModels.map((m) => `${m.name} (${m.status})`).join(", ")}`,
-      );
-    }
-    rec.skip("data tests", "models not built");
-    return;
-  }
-
-  const tests = await rec.step(
-    "data tests",
-    () => runDataTests(db, plan),
-    (ts) => `${ts.filter((t) => t.status === "pass").length}/${ts.length} passed`,
-  );
-  const failing = tests?.filter((t) => t.status !== "pass") ?? [];
+  const failing = built?.audits.filter((t) => t.status !== "pass") ?? [];
   const errors = failing.filter((t) => t.severity === "error");
   counts.tests_failed = errors.length;
   counts.tests_warned = failing.length - errors.length;
   for (const t of failing.filter((t) => t.severity === "warn"))
-    rec.warn(`test ${t.name}: ${t.failures} failing rows`);
-  if (errors.length > 0) rec.failOutcome("data tests", `failed: ${errors.map((t) => t.name).join(", ")}`);
+    rec.warn(`audit ${t.name}${t.model ? ` on ${t.model}` : ""}: ${t.failures} failing rows`);
+  const held = "nothing published; the sheet keeps its last good figures";
+  if (!built) {
+    rec.skip("sheets export", held);
+    return;
+  }
+  if (!built.published) {
+    const problems = [
+      ...failedModels.filter((m) => m.status === "failed").map((m) => `model ${m.name}: ${m.error}`),
+      ...errors.map((t) => formatTestResult(t)),
+    ];
+    rec.failOutcome(
+      "model build",
+      `nothing published (every model's relation keeps its last good state; raw stays landed):\n${problems.join("\n")}`,
+    );
+    rec.skip("sheets export", held);
+    return;
+  }
 
   if (extracted) await recordLandingCounts(ctx, plan, extracted, state);
 
   if (options.skipExport) {
     rec.skip("sheets export", "--skip-export");
-  } else if (rec.failures.length > failuresBeforeBuild) {
-    // A failed extract window does not hold back the days that landed; a failed model or test does.
-    rec.skip("sheets export", "models or tests failed; the sheet keeps its last good figures");
   } else {
     const days = extracted ? runDays(extracted) : [];
     await ctx.lock?.assertHeld();

@@ -1,34 +1,37 @@
 import { randomUUID } from "node:crypto";
-import format from "pg-format";
 import { advisoryKey } from "../db/advisory-key.ts";
 import type { Database, Queryable } from "../db/database.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { formatDuration } from "../log/timestamp.ts";
-import type { Materialized } from "./materializations/context.ts";
-import { materializeIncremental } from "./materializations/incremental.ts";
-import { materializeTable } from "./materializations/table.ts";
-import { commentSql, createSchemaSql } from "./materializations/templates.ts";
-import { materializeView } from "./materializations/view.ts";
-import type { PlannedModel, ProjectPlan } from "./plan-project.ts";
-import { relationColumns, relationKind } from "./relation-info.ts";
+import { type AppliedModel, applyBuild } from "./apply-build.ts";
+import { type LedgerIds, recordModelRun, recordTestResult } from "./build-ledger.ts";
+import { readBuildState } from "./build-state.ts";
+import { type BuildPlan, planBuild } from "./plan-build.ts";
+import type { ProjectPlan } from "./plan-project.ts";
+import { formatTestResult, type TestResult } from "./run-data-tests.ts";
 
-export interface ModelResult {
-  name: string;
-  /** `schema.name`, for people. */
-  relation: string;
-  materialized: "view" | "table" | "incremental";
-  status: "success" | "failed" | "skipped";
-  /** Rows in the built table, rows merged by an incremental run; null for views and when not built. */
-  rows: number | null;
-  ms: number;
-  error?: string;
-  mode?: "full" | "incremental";
+export interface ModelResult extends AppliedModel {
+  /** Whether this build's data became visible: the whole build is published, or none of it. */
+  published: boolean;
+}
+
+export interface BuildOutcome {
+  models: ModelResult[];
+  /** The audits run before publishing (the selected models' tests on their staged data). */
+  audits: TestResult[];
+  published: boolean;
 }
 
 export interface BuildOptions {
   /** Incremental models are rebuilt from scratch (and their watermark reset). */
   fullRefresh?: boolean;
+  /** Run the tests as audits before publishing (default true). */
+  audit?: boolean;
+  /** Failing rows kept per audit (default 5). */
+  sampleRows?: number;
+  /** The `elt run` it belongs to, kept on each ledger row. */
+  runId?: number;
   onResult?: (result: ModelResult) => void;
 }
 
@@ -41,145 +44,117 @@ export function formatModelResult(r: ModelResult): string {
     r.rows === null
       ? r.materialized
       : `${r.rows} row${r.rows === 1 ? "" : "s"}${r.mode === "incremental" ? " merged" : ""}`;
-  return `${head}, ${what} (${formatDuration(r.ms)})`;
+  return `${head}, ${what} (${formatDuration(r.ms)})${r.published ? "" : ", not published"}`;
 }
 
-async function describe(tx: Queryable, model: PlannedModel): Promise<void> {
-  const { config, quoted } = model;
-  const what = config.materialized === "view" ? "VIEW" : "TABLE";
-  if (config.description !== undefined) await tx.query(commentSql(what, quoted, config.description));
-  const documented = Object.entries(config.columns).filter(([, c]) => c.description !== undefined);
-  if (documented.length === 0) return;
-  const existing = await relationColumns(tx, quoted);
-  for (const [column, c] of documented) {
-    if (existing.includes(column)) {
-      await tx.query(commentSql("COLUMN", `${quoted}.${format("%I", column)}`, c.description as string));
-    }
-  }
+/** Takes the locks a build needs in its transaction and reads the state its plan is made from. */
+async function begin(
+  db: Database,
+  tx: Queryable,
+  plan: ProjectPlan,
+  options: BuildOptions,
+): Promise<BuildPlan> {
+  // Landing takes the same transaction lock: a merge never sees raw ids allocated by a landing
+  // that has not committed yet (its watermark would skip them), even if a process lost its
+  // session-level project lock.
+  await tx.query("SELECT pg_advisory_xact_lock($1)", [advisoryKey("landing")]);
+  // A batch touches a few days but the planner cannot know: JIT would spend a second compiling
+  // each statement for milliseconds of work (measured on the daily models).
+  if (db.kind === "postgres") await tx.query("SET LOCAL jit = off");
+  const state = await readBuildState(tx, plan);
+  return planBuild(plan, state, { fullRefresh: options.fullRefresh ?? false, audit: options.audit ?? true });
 }
 
-async function buildOne(
+/** The build plan for the database's current state, without applying it (`--dry-run`). */
+export async function planBuildNow(
   db: Database,
   plan: ProjectPlan,
-  model: PlannedModel,
-  fullRefresh: boolean,
-): Promise<Materialized> {
-  const viewModels = new Map(
-    [...plan.allModels.values()]
-      .filter((m) => m.config.materialized === "view")
-      .map((m) => [m.quoted, m.sql]),
-  );
-  return db.transaction(async (tx) => {
-    // Landing takes the same transaction lock: a merge never sees raw ids allocated by a landing
-    // that has not committed yet (its watermark would skip them), even if a process lost its
-    // session-level project lock.
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [advisoryKey("landing")]);
-    // A batch touches a few days but the planner cannot know: JIT would spend a second compiling
-    // each statement for milliseconds of work (measured on the daily models).
-    if (db.kind === "postgres") await tx.query("SET LOCAL jit = off");
-    await tx.query(createSchemaSql(model.relation.schema));
-    const existing = await relationKind(tx, model.relation.schema, model.relation.name);
-    const ctx = { tx, model, existing, viewModels };
-    const m = model.config.materialized;
-    const result =
-      m === "view"
-        ? await materializeView(ctx)
-        : m === "table"
-          ? await materializeTable(ctx)
-          : await materializeIncremental(ctx, fullRefresh);
-    await describe(tx, model);
-    return result;
-  });
+  options: BuildOptions = {},
+): Promise<BuildPlan> {
+  let planned: BuildPlan | undefined;
+  // Read-only, and rolled back: the plan is the answer.
+  await db
+    .transaction(async (tx) => {
+      await tx.query("SET TRANSACTION READ ONLY");
+      const state = await readBuildState(tx, plan);
+      planned = planBuild(plan, state, {
+        fullRefresh: options.fullRefresh ?? false,
+        audit: options.audit ?? true,
+      });
+      throw new NotPublished();
+    })
+    .catch((error) => {
+      if (!(error instanceof NotPublished)) throw error;
+    });
+  return planned as BuildPlan;
 }
 
-/** PostgreSQL puts the useful part ("Key (id)=(1) is duplicated.") in detail, not in the message. */
-function dbErrorMessage(error: unknown): string {
-  const e = error as { detail?: unknown; hint?: unknown };
-  const extra = [e.detail, e.hint].filter((x): x is string => typeof x === "string" && x !== "");
-  return [errorMessage(error), ...extra].join(" — ");
+class NotPublished extends Error {}
+
+async function recordAll(q: Queryable, ids: LedgerIds, outcome: BuildOutcome): Promise<void> {
+  for (const m of outcome.models) await recordModelRun(q, ids, m);
+  for (const a of outcome.audits) await recordTestResult(q, ids, a);
 }
 
-async function record(db: Database, invocation: string, r: ModelResult): Promise<void> {
-  try {
-    await db.query(
-      `INSERT INTO elt.model_runs (invocation_id, model, relation, materialized, mode, status, rows, ms, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        invocation,
-        r.name,
-        r.relation,
-        r.materialized,
-        r.mode ?? null,
-        r.status,
-        r.rows,
-        Math.round(r.ms),
-        r.error ?? null,
-      ],
-    );
-  } catch (error) {
-    log.warn(`model ${r.relation}: could not record the build in elt.model_runs: ${errorMessage(error)}`);
-  }
+function logAudit(a: TestResult): void {
+  const line = formatTestResult(a);
+  if (a.status === "pass") log.debug(line);
+  else if (a.severity === "warn") log.warn(line);
+  else log.error(line);
 }
 
 /**
- * Builds the plan's models in order, each in its own transaction. A failing model keeps its previous
- * version (the transaction rolls back), is recorded, and its descendants are skipped; the others go
- * on. Never throws for a model failure: the caller decides (the CLI exits 1).
+ * Write, audit, publish: in one transaction, builds the selected models in order, each writing
+ * where readers cannot see it and audited there (materializations/), then publishes everything at
+ * once by COMMIT — or nothing, when a model failed or an error-severity audit failed: every
+ * relation, watermark and the sheet fed from them stay as they were, and the next build after a fix
+ * publishes the same data. The ledger rows are written in the same transaction when published, after
+ * the ROLLBACK otherwise. Never throws for a model or audit failure: the caller decides.
  */
 export async function buildModels(
   db: Database,
   plan: ProjectPlan,
   options: BuildOptions = {},
-): Promise<ModelResult[]> {
-  const invocation = randomUUID();
-  const results: ModelResult[] = [];
-  const broken = new Map<string, string>();
-  for (const model of plan.models) {
-    const base = {
-      name: model.name,
-      relation: `${model.relation.schema}.${model.relation.name}`,
-      materialized: model.config.materialized,
-    };
-    const upstream = model.deps.find((d) => broken.has(d));
-    let result: ModelResult;
-    if (upstream) {
-      broken.set(model.name, broken.get(upstream) as string);
-      result = {
-        ...base,
-        status: "skipped",
-        rows: null,
-        ms: 0,
-        error: `upstream ${broken.get(upstream)} failed`,
+): Promise<BuildOutcome> {
+  const ids: LedgerIds = {
+    invocation: randomUUID(),
+    ...(options.runId !== undefined ? { runId: options.runId } : {}),
+  };
+  let outcome: BuildOutcome | undefined;
+  try {
+    await db.transaction(async (tx) => {
+      const buildPlan = await begin(db, tx, plan, options);
+      const applied = await applyBuild(tx, buildPlan, {
+        sampleRows: options.sampleRows ?? 5,
+        onAudit: logAudit,
+      });
+      outcome = {
+        models: applied.models.map((m) => ({ ...m, published: applied.publishable })),
+        audits: applied.audits,
+        published: applied.publishable,
       };
-    } else {
-      const started = performance.now();
-      try {
-        const built = await buildOne(db, plan, model, options.fullRefresh ?? false);
-        result = {
-          ...base,
-          status: "success",
-          rows: built.rows,
-          ms: performance.now() - started,
-          mode: built.mode,
-        };
-      } catch (error) {
-        broken.set(model.name, model.name);
-        result = {
-          ...base,
-          status: "failed",
-          rows: null,
-          ms: performance.now() - started,
-          error: dbErrorMessage(error),
-        };
-      }
-    }
-    const line = formatModelResult(result);
-    if (result.status === "success") log.info(line);
-    else if (result.status === "failed") log.error(line);
-    else log.warn(line);
-    await record(db, invocation, result);
-    results.push(result);
-    options.onResult?.(result);
+      if (!applied.publishable) throw new NotPublished();
+      // Published and recorded together: the ledger says published exactly when it was.
+      await recordAll(tx, ids, outcome);
+    });
+  } catch (error) {
+    if (!(error instanceof NotPublished)) throw error;
   }
-  return results;
+  const done = outcome as BuildOutcome;
+  for (const m of done.models) {
+    const line = formatModelResult(m);
+    if (m.status === "success") log.info(line);
+    else if (m.status === "failed") log.error(line);
+    else log.warn(line);
+    options.onResult?.(m);
+  }
+  if (!done.published) {
+    try {
+      await recordAll(db, ids, done);
+    } catch (error) {
+      log.warn(`could not record the build in elt.model_runs/elt.test_results: ${errorMessage(error)}`);
+    }
+    if (done.models.length > 0) log.error("nothing published: every relation stays as it was");
+  }
+  return done;
 }

@@ -8,6 +8,12 @@ export interface TestSpec {
   kind: TestKind;
   columns: string[];
   severity: "error" | "warn";
+  /**
+   * What a build audits before it publishes: `batch` (default) the rows it is about to publish
+   * (an incremental model's new batch, plus for unique the published rows it could collide with);
+   * `full` the whole relation as it would be published. `elt test` always checks whole relations.
+   */
+  scope: "batch" | "full";
   name?: string;
   values?: unknown[];
   to?: string;
@@ -17,6 +23,7 @@ export interface TestSpec {
 
 const common = {
   severity: z.enum(["error", "warn"]).default("error"),
+  scope: z.enum(["batch", "full"]).default("batch"),
   name: z.string().min(1).optional(),
   column: z.string().min(1).optional(),
   columns: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
@@ -42,7 +49,7 @@ export function parseTestEntry(entry: unknown, column?: string): TestSpec | stri
     kind = entry;
   } else if (entry && typeof entry === "object" && !Array.isArray(entry)) {
     const keys = Object.keys(entry).filter((k) => (KINDS as string[]).includes(k));
-    const others = Object.keys(entry).filter((k) => k !== "severity" && k !== "name");
+    const others = Object.keys(entry).filter((k) => !["severity", "name", "scope"].includes(k));
     if (keys.length === 0 && others.length === 1)
       return `unknown test "${others[0]}" (one of ${KINDS.join(", ")})`;
     if (keys.length !== 1) return `expected one of ${KINDS.join(", ")} as the test's key`;
@@ -76,6 +83,7 @@ export function parseTestEntry(entry: unknown, column?: string): TestSpec | stri
     kind: kind as TestKind,
     columns,
     severity: p.severity,
+    scope: p.scope,
     ...(p.name ? { name: p.name } : {}),
     ...(p.values ? { values: p.values } : {}),
     ...(p.to ? { to: p.to, field: p.field as string } : {}),

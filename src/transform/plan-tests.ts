@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { CompileProblem } from "./compile-error.ts";
-import { parseTestEntry, type TestKind, testName, testSql } from "./data-test-sql.ts";
+import { parseTestEntry, type TestKind, type TestSpec, testName, testSql } from "./data-test-sql.ts";
 import { listFiles, type ProjectFiles } from "./project-files.ts";
 import type { ModelSource } from "./read-models.ts";
 import { cleanSql } from "./render-models.ts";
@@ -16,8 +16,13 @@ export interface PlannedTest {
   model?: string;
   column?: string;
   severity: "error" | "warn";
-  /** Returns the failing rows. */
+  /** What a build audits (see TestSpec.scope); singular tests read whole relations. */
+  scope: "batch" | "full";
+  /** Returns the failing rows, over whole relations (`elt test`). */
   sql: string;
+  /** A config test's spec and, for relationships, the parent relation: a build audits with them. */
+  spec?: TestSpec;
+  toRelation?: string;
   /** Where it is declared. */
   path: string;
   /** Models it reads (selection runs a test when one of them is selected). */
@@ -74,7 +79,10 @@ export function planConfigTests(
         model: m.name,
         ...(spec.columns.length === 1 ? { column: spec.columns[0] as string } : {}),
         severity: spec.severity,
+        scope: spec.scope,
         sql: testSql(relation, spec, to),
+        spec,
+        ...(to ? { toRelation: to } : {}),
         path: m.path,
         refs,
       });
@@ -124,6 +132,7 @@ export function planSingularTests(
       kind: "singular",
       ...(refs[0] ? { model: refs[0] } : {}),
       severity,
+      scope: "full",
       sql: cleanSql(r.sql),
       path,
       refs,

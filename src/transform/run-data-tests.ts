@@ -3,6 +3,7 @@ import type { Database } from "../db/database.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { formatDuration } from "../log/timestamp.ts";
+import { recordTestResult } from "./build-ledger.ts";
 import type { PlannedTest, ProjectPlan } from "./plan-project.ts";
 
 export interface TestResult {
@@ -14,6 +15,10 @@ export interface TestResult {
   failures: number;
   /** Up to `sampleRows` failing rows. */
   sample: Record<string, unknown>[];
+  /** As a build's audit: on what it ran (see TestSpec.scope). Absent for `elt test`. */
+  scope?: "batch" | "full";
+  /** The source rows (primary keys of the model's watermark_source) the sampled failures came from. */
+  rawIds?: number[];
   ms: number;
   error?: string;
 }
@@ -21,20 +26,25 @@ export interface TestResult {
 export interface TestOptions {
   /** Failing rows kept per test (default 5). */
   sampleRows?: number;
+  /** The `elt run` it belongs to, kept on each ledger row. */
+  runId?: number;
   onResult?: (result: TestResult) => void;
 }
 
 /** `test not_null_x_y: fail, 3 failing rows (warn)` plus the sample, one row per line. */
 export function formatTestResult(r: TestResult): string {
   const sev = r.severity === "warn" ? " (warn)" : "";
-  if (r.status === "pass") return `test ${r.name}: pass (${formatDuration(r.ms)})`;
-  if (r.status === "error") return `test ${r.name}: error${sev}: ${r.error}`;
+  const head = r.scope ? `audit ${r.name}${r.model ? ` on ${r.model}` : ""} (${r.scope})` : `test ${r.name}`;
+  if (r.status === "pass") return `${head}: pass (${formatDuration(r.ms)})`;
+  if (r.status === "error") return `${head}: error${sev}: ${r.error}`;
   const rows = r.sample.map((row) => `    ${JSON.stringify(row)}`);
   const more = r.failures > r.sample.length ? [`    … ${r.failures - r.sample.length} more`] : [];
+  const raw = r.rawIds?.length ? [`    raw ids: ${r.rawIds.join(", ")}`] : [];
   return [
-    `test ${r.name}: fail, ${r.failures} failing row${r.failures === 1 ? "" : "s"}${sev}`,
+    `${head}: fail, ${r.failures} failing row${r.failures === 1 ? "" : "s"}${sev}`,
     ...rows,
     ...more,
+    ...raw,
   ].join("\n");
 }
 
@@ -90,20 +100,10 @@ export async function runDataTests(
     else if (r.severity === "warn") log.warn(line);
     else log.error(line);
     try {
-      await db.query(
-        `INSERT INTO elt.test_results (invocation_id, name, model, severity, status, failures, sample, ms, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
-        [
-          invocation,
-          r.name,
-          r.model ?? null,
-          r.severity,
-          r.status,
-          r.failures,
-          JSON.stringify(r.sample),
-          Math.round(r.ms),
-          r.error ?? null,
-        ],
+      await recordTestResult(
+        db,
+        { invocation, ...(options.runId !== undefined ? { runId: options.runId } : {}) },
+        r,
       );
     } catch (error) {
       log.warn(`test ${r.name}: could not record the result in elt.test_results: ${errorMessage(error)}`);

@@ -257,7 +257,7 @@ describe.each([
       1,
       BAD_1.map(([, r]) => r),
     );
-    expect(brief(await buildModels(db, plan()))).toEqual([
+    expect(brief((await buildModels(db, plan())).models)).toEqual([
       ["attempt_conflicts", "success", null, "full", null],
       ["stg_attempts", "success", null, "full", null],
       ["lms_grade_quarantine", "success", BAD_1.length, "full", null],
@@ -288,7 +288,7 @@ describe.each([
       "SELECT watermark FROM elt.model_state WHERE model = 'lms_grade_statistics'",
     );
     await land(db, 2, [...GOOD_2, ...BAD_2.map(([, r]) => r)]);
-    const built = brief(await buildModels(db, plan()));
+    const built = brief((await buildModels(db, plan())).models);
     expect(built.slice(2, 4)).toEqual([
       ["lms_grade_quarantine", "success", BAD_2.length, "incremental", null],
       ["lms_grade_statistics", "success", GOOD_2.length, "incremental", null],
@@ -309,7 +309,7 @@ describe.each([
     const landed = GOOD_1.length + BAD_1.length + GOOD_2.length + BAD_2.length;
     expect(incremental.grade.length + incremental.quarantine.length + 1).toBe(landed);
 
-    expect(brief(await buildModels(db, plan(), { fullRefresh: true })).slice(2, 4)).toEqual([
+    expect(brief((await buildModels(db, plan(), { fullRefresh: true })).models).slice(2, 4)).toEqual([
       ["lms_grade_quarantine", "success", BAD_1.length + BAD_2.length, "full", null],
       ["lms_grade_statistics", "success", grade.length, "full", null],
     ]);
@@ -368,7 +368,7 @@ describe.each([
   });
 
   it("builds nothing new when nothing new landed", async () => {
-    const built = brief(await buildModels(db, plan()));
+    const built = brief((await buildModels(db, plan())).models);
     expect(built.slice(2, 4)).toEqual([
       ["lms_grade_quarantine", "success", 0, "incremental", null],
       ["lms_grade_statistics", "success", 0, "incremental", null],
@@ -416,7 +416,7 @@ describe.each([
       await land(db, load, [...batch, ...bad.map((b) => ({ ...b, load }))]);
       load++;
       good.push(...batch);
-      const built = await buildModels(db, plan());
+      const built = (await buildModels(db, plan())).models;
       expect(built.filter((r) => r.status !== "success")).toEqual([]);
       expect(built.filter((r) => r.materialized === "incremental").map((r) => r.mode)).toEqual(
         built.filter((r) => r.materialized === "incremental").map(() => "incremental"),
@@ -438,10 +438,10 @@ describe.each([
     // Built without the grade table, the daily models take only what it has merged: nothing yet.
     const late = [attempt("u8", "run", null, "2024-03-05 10:00:00")];
     await land(db, load++, late);
-    await buildModels(db, plan(daily));
+    (await buildModels(db, plan(daily))).models;
     expect((await snapshot(db)).daily).toEqual(incremental.daily);
     good.push(...late);
-    await buildModels(db, plan());
+    (await buildModels(db, plan())).models;
     const caughtUp = await check();
     expect(caughtUp.daily.at(-1)).toMatchObject({ day: "2024-03-05", attempts: 1, new_users: 1 });
     const { rows: marks } = await db.query<{ model: string; watermark: number }>(
@@ -450,7 +450,7 @@ describe.each([
     );
     expect(new Set(marks.map((m) => Number(m.watermark))).size).toBe(1);
 
-    await buildModels(db, plan(), { fullRefresh: true });
+    (await buildModels(db, plan(), { fullRefresh: true })).models;
     expect(await snapshot(db)).toEqual(caughtUp);
     const tests = await runDataTests(db, plan());
     expect(tests.filter((t) => t.status !== "pass").map((t) => [t.name, t.failures, t.error])).toEqual([]);

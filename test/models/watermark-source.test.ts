@@ -54,18 +54,18 @@ it("the quarantine and grade watermarks reach the last raw id even when they kep
   const { config } = loadProject(PACKAGE_ROOT, { env: {} });
   const plan = planProject({ projectDir: PACKAGE_ROOT, config });
   await land([good("u1", "2024-03-01 10:00:00"), good("u2", "2024-03-01 11:00:00")]);
-  expect((await buildModels(db, plan)).every((r) => r.status === "success")).toBe(true);
+  expect(((await buildModels(db, plan)).models).every((r) => r.status === "success")).toBe(true);
   expect(await watermarks()).toMatchObject({ lms_grade_quarantine: await maxRawId() });
 
   await land([good("u3", "2024-03-02 10:00:00")]);
-  const built = await buildModels(db, plan);
+  const built = (await buildModels(db, plan)).models;
   expect(built.find((r) => r.name === "lms_grade_quarantine")).toMatchObject({ status: "success", rows: 0 });
   const last = await maxRawId();
   expect(await watermarks()).toMatchObject({ lms_grade_quarantine: last, lms_grade_statistics: last });
 
   // Only bad records: the grade table keeps none, its watermark still moves.
   await land([{ lti_user_id: "", created_at: "2024-03-02 12:00:00" }]);
-  await buildModels(db, plan);
+  (await buildModels(db, plan)).models;
   expect((await watermarks()).lms_grade_statistics).toBe(await maxRawId());
   const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM grade.lms_grade_statistics");
   expect(rows[0]?.n).toBe(3);

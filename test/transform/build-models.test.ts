@@ -61,7 +61,7 @@ describe.each([
     const project = mkdtempSync(join(tmpdir(), "elt-fixture-"));
     cpSync(FIXTURE, project, { recursive: true });
     const p = plan(project);
-    expect(brief(await buildModels(db, p))).toEqual([
+    expect(brief((await buildModels(db, p)).models)).toEqual([
       ["stg_events", "success", null, "full"],
       ["event_log", "success", 3, "full"],
       ["daily_kinds", "success", null, "full"],
@@ -75,7 +75,7 @@ describe.each([
       "INSERT INTO app.events (user_id, kind, amount, at) VALUES ('u2', 'click', 2, '2024-03-01')",
     );
 
-    const second = await buildModels(db, p);
+    const second = (await buildModels(db, p)).models;
     expect(brief(second)).toEqual([
       ["stg_events", "success", null, "full"],
       ["event_log", "success", 1, "incremental"],
@@ -110,14 +110,14 @@ describe.each([
     expect(await rows(db, "SELECT user_id FROM public.big_spenders")).toEqual([{ user_id: "u1" }]);
 
     // Nothing new: nothing merged, watermark kept.
-    expect(brief(await buildModels(db, plan(project, ["event_log"])))).toEqual([
+    expect(brief((await buildModels(db, plan(project, ["event_log"]))).models)).toEqual([
       ["event_log", "success", 0, "incremental"],
     ]);
     expect(await rows(db, "SELECT watermark FROM elt.model_state WHERE model = 'event_log'")).toEqual([
       { watermark: 5 },
     ]);
 
-    const refreshed = await buildModels(db, p, { fullRefresh: true });
+    const refreshed = (await buildModels(db, p, { fullRefresh: true })).models;
     expect(brief(refreshed)[1]).toEqual(["event_log", "success", 4, "full"]);
     expect(
       await rows(db, "SELECT event_id, user_id, kind, amount FROM grade.event_log ORDER BY event_id"),
@@ -158,7 +158,9 @@ describe.each([
         "/*---\nmaterialized: incremental\nschema: fail_case\nunique_key: id\n---*/\nSELECT 1 AS id, 'x' AS v\n",
       "models/other.sql": "/*---\nschema: fail_case\n---*/\nSELECT 42 AS answer\n",
     });
-    expect((await buildModels(db, plan(project))).map((r) => r.status)).toEqual(Array(5).fill("success"));
+    expect((await buildModels(db, plan(project))).models.map((r) => r.status)).toEqual(
+      Array(5).fill("success"),
+    );
 
     writeFileSync(
       join(project, "models/t_base.sql"),
@@ -168,7 +170,7 @@ describe.each([
       join(project, "models/inc.sql"),
       "/*---\nmaterialized: incremental\nschema: fail_case\nunique_key: id\n---*/\nSELECT 2 AS id, 'y' AS v, 1 / 0 AS boom\n",
     );
-    const results = await buildModels(db, plan(project));
+    const results = (await buildModels(db, plan(project))).models;
     expect(results.map((r) => [r.name, r.status])).toEqual([
       ["inc", "failed"],
       ["other", "success"],
@@ -191,7 +193,7 @@ describe.each([
       join(project, "models/other.sql"),
       '/*---\nschema: fail_case\n---*/\nSELECT no_such_column FROM {{ref "t_base"}}\n',
     );
-    const again = await buildModels(db, plan(project, ["other"]));
+    const again = (await buildModels(db, plan(project, ["other"]))).models;
     expect(again[0]?.status).toBe("failed");
     expect(await rows(db, "SELECT answer FROM fail_case.other")).toEqual([{ answer: 42 }]);
   });
@@ -203,7 +205,7 @@ describe.each([
       "models/w.sql": '/*---\nschema: shapes\n---*/\nSELECT * FROM {{ref "v"}}\n',
     });
     const dir = tempProject(files("SELECT 1 AS a, 2 AS b"));
-    expect((await buildModels(db, plan(dir))).map((r) => r.status)).toEqual(["success", "success"]);
+    expect((await buildModels(db, plan(dir))).models.map((r) => r.status)).toEqual(["success", "success"]);
     for (const [sql, m] of [
       ["SELECT 'x'::text AS a", "view"],
       ["SELECT 'x'::text AS a, 3 AS c", "table"],
@@ -211,7 +213,7 @@ describe.each([
     ] as const) {
       const next = tempProject(files(sql, m));
       // Only v is selected: w is recreated on the new v (from its model SQL), not left dropped.
-      expect((await buildModels(db, plan(next, ["v"]))).map((r) => r.status)).toEqual(["success"]);
+      expect((await buildModels(db, plan(next, ["v"]))).models.map((r) => r.status)).toEqual(["success"]);
       const kind = await rows(db, "SELECT relkind FROM pg_class WHERE oid = 'shapes.v'::regclass");
       expect(kind).toEqual([{ relkind: m === "view" ? "v" : "r" }]);
     }
@@ -224,7 +226,7 @@ describe.each([
         "project.yml": "name: t\n",
         "models/m.sql": `/*---\nschema: keys\n${head}---*/\n${sql}\n`,
       });
-    const modes = async (dir: string) => brief(await buildModels(db, plan(dir)));
+    const modes = async (dir: string) => brief((await buildModels(db, plan(dir))).models);
     expect(await modes(model("materialized: table\n", "SELECT 1 AS id, 'a' AS v"))).toEqual([
       ["m", "success", 1, "full"],
     ]);
@@ -238,7 +240,7 @@ describe.each([
       "materialized: incremental\nunique_key: id\n",
       "SELECT 1 AS id, 'x' AS v UNION ALL SELECT 1, 'y'",
     );
-    const [failed] = await buildModels(db, plan(dup));
+    const [failed] = (await buildModels(db, plan(dup))).models;
     expect(failed?.error).toMatch(/cannot affect row a second time.*—.*duplicate/);
     expect(await rows(db, "SELECT id, v FROM keys.m ORDER BY id")).toEqual([
       { id: 1, v: "b" },
@@ -287,7 +289,7 @@ WHERE reject_reason IS NOT NULL {{#if is_incremental}}AND raw_id > {{watermark}}
       { at: "x" },
     );
     const p = plan(dir);
-    expect(brief(await buildModels(db, p))).toEqual([
+    expect(brief((await buildModels(db, p)).models)).toEqual([
       ["stg", "success", null, "full"],
       ["quarantine", "success", 1, "full"],
       ["stats", "success", 1, "full"],
@@ -300,7 +302,7 @@ WHERE reject_reason IS NOT NULL {{#if is_incremental}}AND raw_id > {{watermark}}
       { user: "u2", at: "2024-01-02 00:00", ok: null },
       {},
     );
-    expect(brief(await buildModels(db, p))).toEqual([
+    expect(brief((await buildModels(db, p)).models)).toEqual([
       ["stg", "success", null, "full"],
       ["quarantine", "success", 1, "incremental"],
       ["stats", "success", 2, "incremental"],
@@ -323,7 +325,7 @@ WHERE reject_reason IS NOT NULL {{#if is_incremental}}AND raw_id > {{watermark}}
       { model: "quarantine", watermark: 6 },
       { model: "stats", watermark: 5 },
     ]);
-    await buildModels(db, p, { fullRefresh: true });
+    (await buildModels(db, p, { fullRefresh: true })).models;
     expect(await rows(db, "SELECT user_id, created_at, is_correct FROM gp.stats ORDER BY user_id")).toEqual(
       stats,
     );
@@ -348,10 +350,7 @@ SELECT * FROM (VALUES (1, 'a', NULL), (2, 'c', 1), (2, 'a', 9), (NULL, 'a', 9)) 
 `,
       "tests/no_twos.sql": 'SELECT * FROM {{ref "people"}} WHERE id = 2\n',
     });
-    const p = plan(dir);
-    await buildModels(db, p);
-    const results = await runDataTests(db, p, { sampleRows: 1 });
-    expect(results.map((r) => [r.name, r.severity, r.status, r.failures])).toEqual([
+    const EXPECTED = [
       ["not_null_people_id", "error", "fail", 1],
       ["unique_people_id", "error", "fail", 1],
       ["accepted_values_people_kind", "warn", "fail", 1],
@@ -360,7 +359,25 @@ SELECT * FROM (VALUES (1, 'a', NULL), (2, 'c', 1), (2, 'a', 9), (NULL, 'a', 9)) 
       ["expression_people", "error", "pass", 0],
       ["expression_people_2", "error", "error", 0],
       ["no_twos", "error", "fail", 2],
+    ];
+    const p = plan(dir);
+    // Built with its tests as audits, the view is never published: the same findings, nothing visible.
+    const audited = await buildModels(db, p, { sampleRows: 1 });
+    expect(audited.published).toBe(false);
+    // The singular test reads the model, which failed its own audits: it is not run.
+    expect(audited.audits.map((r) => [r.name, r.severity, r.status, r.failures])).toEqual([
+      ...EXPECTED.slice(0, -1),
+      ["no_twos", "error", "error", 0],
     ]);
+    expect(audited.audits.at(-1)?.error).toBe("not run: model people was not built");
+    expect(audited.models.map((m) => [m.status, m.published])).toEqual([["failed", false]]);
+    expect(await rows(db, "SELECT to_regclass('dt.people') IS NULL AS unpublished")).toEqual([
+      { unpublished: true },
+    ]);
+    // Published without them (a plan is data), `elt test` finds the same on the whole relation.
+    expect((await buildModels(db, { ...p, tests: [] })).published).toBe(true);
+    const results = await runDataTests(db, p, { sampleRows: 1 });
+    expect(results.map((r) => [r.name, r.severity, r.status, r.failures])).toEqual(EXPECTED);
     expect(results[0]?.sample).toEqual([{ id: null, kind: "a", boss: 9 }]);
     expect(results[2]?.sample).toEqual([{ id: 2, kind: "c", boss: 1 }]);
     expect(results[4]?.sample).toEqual([{ kind: "a", boss: 9, n: 2 }]);
@@ -368,7 +385,7 @@ SELECT * FROM (VALUES (1, 'a', NULL), (2, 'c', 1), (2, 'a', 9), (NULL, 'a', 9)) 
     expect(
       await rows(
         db,
-        "SELECT status, count(*)::int AS n FROM elt.test_results GROUP BY status ORDER BY status",
+        "SELECT status, count(*)::int AS n FROM elt.test_results WHERE scope IS NULL GROUP BY status ORDER BY status",
       ),
     ).toEqual([
       { status: "error", n: 1 },

@@ -1,17 +1,39 @@
-import type { Queryable } from "../../db/database.ts";
+import type { RelationState } from "../build-state.ts";
+import type { AuditStep, BuildStep } from "../build-step.ts";
 import type { PlannedModel } from "../plan-project.ts";
-import type { RelationKind } from "../relation-info.ts";
 
-export interface MaterializeContext {
-  tx: Queryable;
-  model: PlannedModel;
-  /** What the relation is now (undefined: nothing there yet). */
-  existing: RelationKind | undefined;
-  /** View models of the project by quoted relation → their SQL: dependents are recreated from it. */
-  viewModels: ReadonlyMap<string, string>;
+/** Where a model's new data waits, unseen by readers, while its audits run. */
+export interface Staged {
+  relation: string;
+  /** batch: only the rows a merge adds or replaces; full: everything the relation will hold. */
+  kind: "batch" | "full";
+  /** The watermark column, when the staged relation still has it. */
+  watermark?: string;
+  /** Audits after publishing into the relation (still inside the build's transaction). */
+  after?: "merge";
 }
 
-export interface Materialized {
-  rows: number | null;
+export interface MaterializeInput {
+  model: PlannedModel;
+  /** What stands at the model's relation now (undefined: nothing). */
+  existing: RelationState | undefined;
+  fullRefresh: boolean;
+  /** The watermark source's maximum before the build read anything (see saveWatermarkSql). */
+  floor: number | null;
+  /** View models of the project by quoted relation → their SQL: dependents are recreated from it. */
+  viewModels: ReadonlyMap<string, string>;
+  /** The model's audits on staged data. */
+  audits: (staged: Staged) => AuditStep[];
+}
+
+export interface MaterializePlan {
   mode: "full" | "incremental";
+  /** Why this mode, for the printed plan: `merge: the table has a unique index on (day)`. */
+  reason: string;
+  steps: BuildStep[];
+}
+
+/** A materialization: a pure function from a model and its relation's state to steps. */
+export interface Materialization {
+  plan(input: MaterializeInput): MaterializePlan;
 }

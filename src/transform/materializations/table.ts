@@ -1,81 +1,99 @@
 import format from "pg-format";
-import { queryColumns, relationColumns } from "../relation-info.ts";
-import type { MaterializeContext, Materialized } from "./context.ts";
-import { replaceRelation } from "./replace-relation.ts";
+import type { BuildStep } from "../build-step.ts";
+import { sqlStep } from "../build-step.ts";
+import type { Materialization, MaterializeInput, MaterializePlan } from "./context.ts";
+import { describeSteps } from "./describe.ts";
+import { replaceSteps } from "./replace-relation.ts";
 import {
+  assertColumnsSql,
+  countSql,
   createContractTableSql,
   createTableAsSql,
+  dropColumnSql,
   indexSql,
   insertSelectSql,
   primaryKeySql,
   renameSql,
   saveWatermarkSql,
-  selectColumnsSql,
+  tempName,
   tempTableSql,
+  tempViewSql,
 } from "./templates.ts";
-import { watermarkFloor } from "./watermark-floor.ts";
 
-const SOURCE = "pg_temp.elt__source";
-
-function sameSet(a: readonly string[], b: readonly string[]): { missing: string[]; extra: string[] } {
-  return { missing: b.filter((c) => !a.includes(c)), extra: a.filter((c) => !b.includes(c)) };
-}
+const sameKey = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((c) => b.includes(c));
 
 /**
- * A full build (table, and incremental on its first run or --full-refresh): the new table is built
- * under `<alias>__elt_tmp` while the old one keeps serving, then swapped in; keys and indexes are
- * created on the final name so their names stay stable across builds.
+ * A full build (table; incremental on its first run or --full-refresh): the new table is written
+ * under `<alias>__elt_tmp` while the old one keeps serving, audited, then swapped in; keys and
+ * indexes are created on the final name so their names stay stable across builds.
  */
-export async function materializeTable(ctx: MaterializeContext): Promise<Materialized> {
-  const { tx, model } = ctx;
+export function tableSteps(input: MaterializeInput): BuildStep[] {
+  const { model } = input;
   const { config } = model;
-  const tmpName = `${config.alias}__elt_tmp`;
-  const tmp = format("%I.%I", config.schema, tmpName);
+  const tmp = format("%I.%I", config.schema, `${config.alias}__elt_tmp`);
   const wm = config.watermark;
-  await tx.query(`DROP TABLE IF EXISTS ${tmp}`);
+  const contract = config.contract ? Object.keys(config.contract) : undefined;
+  const steps: BuildStep[] = [sqlStep("clear a leftover", `DROP TABLE IF EXISTS ${tmp}`)];
 
-  // With a watermark the SELECT is materialised once: the table takes all but that column,
-  // the state takes its maximum.
-  let from = `(\n${model.sql}) AS elt__source`;
-  let outputs: string[] | undefined;
-  const floor = await watermarkFloor(tx, config);
   if (wm) {
-    await tx.query(tempTableSql(SOURCE, model.sql));
-    from = SOURCE;
-    outputs = await relationColumns(tx, SOURCE);
-    if (!outputs.includes(wm)) throw new Error(`the SELECT has no watermark column "${wm}"`);
-    outputs = outputs.filter((c) => c !== wm);
-  }
-  if (config.contract) {
-    const contract = Object.keys(config.contract);
-    outputs ??= await queryColumns(tx, model.sql);
-    const { missing, extra } = sameSet(outputs, contract);
-    if (missing.length > 0 || extra.length > 0) {
-      throw new Error(
-        `the SELECT does not match the contract:${missing.length ? ` missing ${missing.join(", ")};` : ""}${extra.length ? ` not in the contract ${extra.join(", ")}` : ""}`,
+    // The SELECT is materialised once: the watermark state takes max(wm), the table the rest.
+    const source = tempName(model.name, "source");
+    steps.push(
+      sqlStep("write the SELECT", tempTableSql(source, model.sql)),
+      sqlStep("check the watermark column", assertColumnsSql(source, [wm], `watermark "${wm}"`, false)),
+      ...input.audits({ relation: source, kind: "full", watermark: wm }),
+      sqlStep("save the watermark", saveWatermarkSql(model.name, wm, source, true, input.floor)),
+    );
+    if (contract) {
+      steps.push(
+        sqlStep("check the contract", assertColumnsSql(source, [...contract, wm], "the contract")),
+        sqlStep("create under a new name", createContractTableSql(tmp, config.contract ?? {})),
+        sqlStep("fill it", insertSelectSql(tmp, contract, source)),
+      );
+    } else {
+      steps.push(
+        sqlStep("leave the watermark out", dropColumnSql(source, wm)),
+        sqlStep("create under a new name", createTableAsSql(tmp, `SELECT * FROM ${source}`)),
       );
     }
-    await tx.query(createContractTableSql(tmp, config.contract));
-    await tx.query(insertSelectSql(tmp, contract, from));
-  } else if (outputs) {
-    await tx.query(createTableAsSql(tmp, selectColumnsSql(outputs, from)));
+  } else if (contract) {
+    const select = tempName(model.name, "select");
+    steps.push(
+      sqlStep("plan the SELECT", tempViewSql(select, model.sql)),
+      sqlStep("check the contract", assertColumnsSql(select, contract, "the contract")),
+      sqlStep("create under a new name", createContractTableSql(tmp, config.contract ?? {})),
+      sqlStep("fill it", insertSelectSql(tmp, contract, select)),
+      sqlStep("drop the plan", `DROP VIEW ${select}`),
+      ...input.audits({ relation: tmp, kind: "full" }),
+    );
   } else {
-    await tx.query(createTableAsSql(tmp, model.sql));
+    steps.push(
+      sqlStep("create under a new name", createTableAsSql(tmp, model.sql)),
+      ...input.audits({ relation: tmp, kind: "full" }),
+    );
   }
-  const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${tmp}`);
-
-  await replaceRelation(ctx, async () => {
-    await tx.query(renameSql(tmp, config.alias));
-  });
-  if (config.primary_key.length > 0) await tx.query(primaryKeySql(model.quoted, config.primary_key));
+  steps.push(sqlStep("count", countSql(tmp), { rows: true }));
+  steps.push(...replaceSteps(input, [sqlStep("swap in", renameSql(tmp, config.alias))]));
+  if (config.primary_key.length > 0)
+    steps.push(sqlStep("primary key", primaryKeySql(model.quoted, config.primary_key)));
   // ON CONFLICT needs a unique index on the merge key.
   const key = config.unique_key;
-  if (key.length > 0 && !sameKey(key, config.primary_key)) await tx.query(indexSql(model.quoted, key, true));
-  for (const index of config.indexes) await tx.query(indexSql(model.quoted, index.columns, index.unique));
-  if (wm) await tx.query(saveWatermarkSql(model.name, wm, SOURCE, true, floor));
-  return { rows: Number(rows[0]?.n ?? 0), mode: "full" };
+  if (key.length > 0 && !sameKey(key, config.primary_key))
+    steps.push(sqlStep("unique index on the merge key", indexSql(model.quoted, key, true)));
+  for (const index of config.indexes)
+    steps.push(sqlStep("index", indexSql(model.quoted, index.columns, index.unique)));
+  steps.push(...describeSteps(model, "TABLE"));
+  return steps;
 }
 
-function sameKey(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((c) => b.includes(c));
+export function fullBuild(input: MaterializeInput, reason: string): MaterializePlan {
+  return { mode: "full", reason, steps: tableSteps(input) };
 }
+
+export const table: Materialization = {
+  plan(input) {
+    const what = input.existing ? `rebuild; the ${input.existing.kind} there is swapped out` : "build";
+    return fullBuild(input, what);
+  },
+};

@@ -89,3 +89,31 @@ export const sourceMaxSql = (source: { schema: string; table: string; column: st
 
 export const commentSql = (what: "TABLE" | "VIEW" | "COLUMN", target: string, text: string) =>
   format(`COMMENT ON ${what} %s IS %L`, target, text);
+
+/**
+ * Fails the build when a staged relation's columns are not `expected` (exact), or lack one of them
+ * (not exact): migration 0070's elt.assert_columns, so a plan made before the SELECT ran stays true.
+ */
+export const assertColumnsSql = (relation: string, expected: readonly string[], what: string, exact = true) =>
+  format(
+    "SELECT elt.assert_columns(%L::regclass, ARRAY[%L]::text[], %L, %L)",
+    relation,
+    expected.length > 0 ? expected : [""],
+    what,
+    exact,
+  );
+
+/** Comments the documented columns the relation has (elt.comment_columns, migration 0070). */
+export const commentColumnsSql = (relation: string, comments: Record<string, string>) =>
+  format("SELECT elt.comment_columns(%L::regclass, %L::jsonb)", relation, JSON.stringify(comments));
+
+export const countSql = (relation: string) => `SELECT count(*)::bigint AS n FROM ${relation}`;
+
+export const dropColumnSql = (relation: string, column: string) =>
+  format("ALTER TABLE %s DROP COLUMN %I", relation, column);
+
+export const tempViewSql = (name: string, sql: string) => `CREATE TEMP VIEW ${name} AS\n${sql}`;
+
+/** A per-model name in pg_temp for its staged rows (temporary tables drop at COMMIT). */
+export const tempName = (model: string, what: string) =>
+  format("pg_temp.%I", `elt__${what}__${model}`.slice(0, 63));

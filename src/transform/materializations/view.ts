@@ -1,23 +1,39 @@
-import type { MaterializeContext, Materialized } from "./context.ts";
-import { replaceRelation } from "./replace-relation.ts";
+import { sqlStep } from "../build-step.ts";
+import type { Materialization } from "./context.ts";
+import { describeSteps } from "./describe.ts";
+import { replaceSteps } from "./replace-relation.ts";
 import { viewSql } from "./templates.ts";
 
 /**
  * CREATE OR REPLACE VIEW keeps dependents and grants; when the columns changed incompatibly (or a
- * table stood there) the view is dropped and created, its dependents recreated, in the same transaction.
+ * table stood there) the view is dropped and created, its dependents recreated. Its audits read the
+ * new view inside the build's transaction: a view has no batch, so they read it whole.
  */
-export async function materializeView(ctx: MaterializeContext): Promise<Materialized> {
-  const { tx, model, existing } = ctx;
-  if (existing === "view") {
-    await tx.query("SAVEPOINT elt_view");
-    try {
-      await tx.query(viewSql(model.quoted, model.sql, true));
-      await tx.query("RELEASE SAVEPOINT elt_view");
-      return { rows: null, mode: "full" };
-    } catch {
-      await tx.query("ROLLBACK TO SAVEPOINT elt_view");
+export const view: Materialization = {
+  plan(input) {
+    const { model, existing } = input;
+    const create = [sqlStep("create view", viewSql(model.quoted, model.sql, false))];
+    const audits = input.audits({ relation: model.quoted, kind: "full" });
+    if (existing?.kind === "view") {
+      return {
+        mode: "full",
+        reason: "replace the view",
+        steps: [
+          {
+            kind: "try",
+            label: "replace view",
+            sql: viewSql(model.quoted, model.sql, true),
+            otherwise: replaceSteps(input, create),
+          },
+          ...audits,
+          ...describeSteps(model, "VIEW"),
+        ],
+      };
     }
-  }
-  await replaceRelation(ctx, () => tx.query(viewSql(model.quoted, model.sql, false)).then(() => {}));
-  return { rows: null, mode: "full" };
-}
+    return {
+      mode: "full",
+      reason: existing ? `a ${existing.kind} stands there: drop it, create the view` : "create the view",
+      steps: [...replaceSteps(input, create), ...audits, ...describeSteps(model, "VIEW")],
+    };
+  },
+};

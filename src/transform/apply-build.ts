@@ -1,0 +1,241 @@
+import format from "pg-format";
+import type { Queryable } from "../db/database.ts";
+import { errorMessage } from "../errors.ts";
+import type { AuditStep, BuildStep } from "./build-step.ts";
+import type { BuildPlan, ModelBuild } from "./plan-build.ts";
+import type { TestResult } from "./run-data-tests.ts";
+
+export interface AppliedModel {
+  name: string;
+  relation: string;
+  materialized: string;
+  status: "success" | "failed" | "skipped";
+  mode: "full" | "incremental";
+  rows: number | null;
+  ms: number;
+  error?: string;
+}
+
+export interface AppliedBuild {
+  models: AppliedModel[];
+  audits: TestResult[];
+  /** No model failed and no error-severity audit failed: the caller may COMMIT. */
+  publishable: boolean;
+}
+
+export interface ApplyOptions {
+  sampleRows: number;
+  onModel?: (m: AppliedModel) => void;
+  onAudit?: (a: TestResult) => void;
+}
+
+/** PostgreSQL puts the useful part ("Key (id)=(1) is duplicated.") in detail, not in the message. */
+export function dbErrorMessage(error: unknown): string {
+  const e = error as { detail?: unknown; hint?: unknown };
+  const extra = [e.detail, e.hint].filter((x): x is string => typeof x === "string" && x !== "");
+  return [errorMessage(error), ...extra].join(" — ");
+}
+
+class StepFailed extends Error {}
+
+async function runSteps(tx: Queryable, steps: BuildStep[], ctx: StepContext): Promise<void> {
+  for (const step of steps) {
+    if (step.kind === "audit") {
+      const result = await runAudit(tx, step, ctx.sampleRows);
+      ctx.audits.push(result);
+      if (result.status !== "pass" && step.severity === "error") {
+        ctx.failedAudits.push(
+          `audit ${step.name} ${result.status === "error" ? `could not run: ${result.error}` : `failed: ${result.failures} failing row${result.failures === 1 ? "" : "s"}`}`,
+        );
+      }
+      continue;
+    }
+    // The audits of one staged relation all run; a failure stops the model before it publishes.
+    if (ctx.failedAudits.length > 0) throw new StepFailed(ctx.failedAudits.join("; "));
+    if (step.kind === "try") {
+      await tx.query("SAVEPOINT elt_try");
+      try {
+        await tx.query(step.sql);
+        await tx.query("RELEASE SAVEPOINT elt_try");
+      } catch {
+        await tx.query("ROLLBACK TO SAVEPOINT elt_try");
+        await runSteps(tx, step.otherwise, ctx);
+      }
+      continue;
+    }
+    try {
+      const r = await tx.query<{ n?: number }>(step.sql);
+      // A COUNT step returns its figure as a row; a merge says it in the command tag.
+      if (step.rows) ctx.rows = r.rows[0]?.n !== undefined ? Number(r.rows[0].n) : r.rowCount;
+    } catch (error) {
+      throw new StepFailed(
+        step.failure ? `${step.failure}: ${dbErrorMessage(error)}` : dbErrorMessage(error),
+      );
+    }
+  }
+}
+
+interface StepContext {
+  sampleRows: number;
+  audits: TestResult[];
+  failedAudits: string[];
+  rows: number | null;
+}
+
+/** The primary key values of the source rows the failing rows came from (their watermark values). */
+async function traceRows(
+  tx: Queryable,
+  step: AuditStep,
+  sample: Record<string, unknown>[],
+): Promise<number[]> {
+  const { traceColumn, traceSource } = step;
+  if (!traceColumn || !traceSource) return [];
+  const values = sample.flatMap((r) => [r[traceColumn]].flat()).filter((v) => v !== null && v !== undefined);
+  if (values.length === 0) return [];
+  const source = format("%I.%I", traceSource.schema, traceSource.table);
+  const { rows: keys } = await tx.query<{ attname: string }>(
+    `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+      WHERE i.indrelid = $1::regclass AND i.indisprimary`,
+    [source],
+  );
+  const key = keys.length === 1 ? keys[0]?.attname : undefined;
+  if (!key) return [];
+  const { rows } = await tx.query<{ id: string | number }>(
+    format("SELECT %I AS id FROM %s WHERE %I = ANY ($1) ORDER BY 1", key, source, traceSource.column),
+    [values.map(String)],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** One audit under a savepoint: an audit whose SQL fails is an `error` result, not an aborted build. */
+async function runAudit(tx: Queryable, step: AuditStep, sampleRows: number): Promise<TestResult> {
+  const base = {
+    name: step.name,
+    ...(step.model ? { model: step.model } : {}),
+    severity: step.severity,
+    scope: step.scope,
+  };
+  const started = performance.now();
+  await tx.query("SAVEPOINT elt_audit");
+  try {
+    const { rows } = await tx.query(
+      `SELECT * FROM (\n${step.sql}\n) AS elt__failures LIMIT ${sampleRows + 1}`,
+    );
+    let failures = rows.length;
+    if (failures > sampleRows) {
+      const count = await tx.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (\n${step.sql}\n) AS f`);
+      failures = Number(count.rows[0]?.n ?? 0);
+    }
+    const sample = rows.slice(0, sampleRows);
+    const rawIds = failures > 0 ? await traceRows(tx, step, sample) : [];
+    await tx.query("RELEASE SAVEPOINT elt_audit");
+    return {
+      ...base,
+      status: failures > 0 ? "fail" : "pass",
+      failures,
+      sample,
+      ...(rawIds.length > 0 ? { rawIds } : {}),
+      ms: performance.now() - started,
+    };
+  } catch (error) {
+    await tx.query("ROLLBACK TO SAVEPOINT elt_audit");
+    return {
+      ...base,
+      status: "error",
+      failures: 0,
+      sample: [],
+      ms: performance.now() - started,
+      error: dbErrorMessage(error),
+    };
+  }
+}
+
+async function applyModel(tx: Queryable, model: ModelBuild, ctx: StepContext): Promise<string | undefined> {
+  await tx.query("SAVEPOINT elt_model");
+  try {
+    await runSteps(tx, model.steps, ctx);
+    if (ctx.failedAudits.length > 0) throw new StepFailed(ctx.failedAudits.join("; "));
+    await tx.query("RELEASE SAVEPOINT elt_model");
+    return undefined;
+  } catch (error) {
+    // Its writes are undone now, so the models after it read what was there before.
+    await tx.query("ROLLBACK TO SAVEPOINT elt_model");
+    if (error instanceof StepFailed) return error.message;
+    throw error;
+  }
+}
+
+/**
+ * Applies a build plan inside the caller's transaction: each model under a savepoint (a failing one
+ * is undone and its dependants skipped; the others go on, so one run names every problem), its
+ * audits on its staged data, then the audits across models. Publishing is the caller's COMMIT.
+ */
+export async function applyBuild(
+  tx: Queryable,
+  plan: BuildPlan,
+  options: ApplyOptions,
+): Promise<AppliedBuild> {
+  const models: AppliedModel[] = [];
+  const audits: TestResult[] = [];
+  const broken = new Map<string, string>();
+  for (const model of plan.models) {
+    const base = {
+      name: model.name,
+      relation: model.relation,
+      materialized: model.materialized,
+      mode: model.mode,
+    };
+    const upstream = model.deps.find((d) => broken.has(d));
+    let result: AppliedModel;
+    if (upstream) {
+      broken.set(model.name, broken.get(upstream) as string);
+      result = {
+        ...base,
+        status: "skipped",
+        rows: null,
+        ms: 0,
+        error: `upstream ${broken.get(upstream)} failed`,
+      };
+    } else {
+      const started = performance.now();
+      const ctx: StepContext = { sampleRows: options.sampleRows, audits: [], failedAudits: [], rows: null };
+      const error = await applyModel(tx, model, ctx);
+      for (const a of ctx.audits) {
+        audits.push(a);
+        options.onAudit?.(a);
+      }
+      if (error !== undefined) broken.set(model.name, model.name);
+      result = {
+        ...base,
+        status: error === undefined ? "success" : "failed",
+        rows: error === undefined ? ctx.rows : null,
+        ms: performance.now() - started,
+        ...(error !== undefined ? { error } : {}),
+      };
+    }
+    models.push(result);
+    options.onModel?.(result);
+  }
+  for (const step of plan.audits) {
+    const missing = step.refs.find((r) => broken.has(r));
+    const result: TestResult = missing
+      ? {
+          name: step.name,
+          ...(step.model ? { model: step.model } : {}),
+          severity: step.severity,
+          scope: step.scope,
+          status: "error",
+          failures: 0,
+          sample: [],
+          ms: 0,
+          error: `not run: model ${missing} was not built`,
+        }
+      : await runAudit(tx, step, options.sampleRows);
+    audits.push(result);
+    options.onAudit?.(result);
+  }
+  const publishable =
+    models.every((m) => m.status === "success") &&
+    audits.every((a) => a.status === "pass" || a.severity === "warn");
+  return { models, audits, publishable };
+}

@@ -1,0 +1,90 @@
+import format from "pg-format";
+import type { Queryable } from "../db/database.ts";
+import { sourceMaxSql } from "./materializations/templates.ts";
+import type { ProjectPlan } from "./plan-project.ts";
+import { type DependentView, dependentViews, type RelationKind, relationColumns } from "./relation-info.ts";
+
+/** What one model's relation is now, as a build plan needs it. */
+export interface RelationState {
+  kind: RelationKind;
+  columns: string[];
+  /** Column sets of valid plain indexes (sorted), unique or not. */
+  indexes: { columns: string[]; unique: boolean }[];
+  /** Views depending on it, in an order they can be recreated in. */
+  dependents: DependentView[];
+}
+
+/** The database as the selected models see it: one read, before anything is written. */
+export interface BuildState {
+  /** By model name; absent when nothing stands at its relation. */
+  relations: ReadonlyMap<string, RelationState>;
+  /** By model name: its `watermark_source` maximum (see watermarkFloor), null when empty. */
+  watermarkFloors: ReadonlyMap<string, number | null>;
+}
+
+async function indexes(tx: Queryable, quoted: string): Promise<RelationState["indexes"]> {
+  const { rows } = await tx.query<{ cols: string[]; unique: boolean }>(
+    `SELECT array_agg(a.attname::text ORDER BY a.attname) AS cols, bool_or(i.indisunique) AS unique
+       FROM pg_index i
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+      WHERE i.indrelid = $1::regclass AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+      GROUP BY i.indexrelid`,
+    [quoted],
+  );
+  return rows.map((r) => ({ columns: r.cols, unique: r.unique }));
+}
+
+async function exists(tx: Queryable, quoted: string): Promise<boolean> {
+  const { rows } = await tx.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [quoted]);
+  return rows[0]?.ok === true;
+}
+
+async function kindOf(tx: Queryable, schema: string, name: string): Promise<RelationKind | undefined> {
+  const { rows } = await tx.query<{ relkind: string }>(
+    `SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2`,
+    [schema, name],
+  );
+  const k = rows[0]?.relkind;
+  if (k === undefined) return undefined;
+  return k === "r" || k === "p" ? "table" : k === "v" ? "view" : k === "m" ? "matview" : "other";
+}
+
+/**
+ * Reads the state of the selected models' relations. Inside the build's transaction, after the
+ * landing lock: nothing it read can change before the plan made from it is applied.
+ */
+export async function readBuildState(tx: Queryable, plan: ProjectPlan): Promise<BuildState> {
+  const relations = new Map<string, RelationState>();
+  const watermarkFloors = new Map<string, number | null>();
+  for (const model of plan.models) {
+    const kind = await kindOf(tx, model.relation.schema, model.relation.name);
+    if (kind) {
+      relations.set(model.name, {
+        kind,
+        columns: await relationColumns(tx, model.quoted),
+        indexes: kind === "table" ? await indexes(tx, model.quoted) : [],
+        dependents: await dependentViews(tx, model.quoted),
+      });
+    }
+    const source = model.config.watermark ? model.config.watermarkSource : undefined;
+    if (source && (await exists(tx, format("%I.%I", source.schema, source.table)))) {
+      const { rows } = await tx.query<{ m: number | null }>(sourceMaxSql(source));
+      watermarkFloors.set(model.name, rows[0]?.m ?? null);
+    }
+  }
+  return { relations, watermarkFloors };
+}
+
+/** Whether an index (unique when asked) covers exactly these columns, in any order. */
+export function hasIndex(
+  state: RelationState | undefined,
+  columns: readonly string[],
+  unique: boolean,
+): boolean {
+  const want = [...columns].sort();
+  return (state?.indexes ?? []).some(
+    (i) =>
+      (i.unique || !unique) && i.columns.length === want.length && i.columns.every((c, k) => c === want[k]),
+  );
+}

@@ -1,0 +1,118 @@
+import { batchAuditSql } from "./audit-sql.ts";
+import type { BuildState } from "./build-state.ts";
+import { type AuditStep, type BuildStep, sqlStep } from "./build-step.ts";
+import { testSql } from "./data-test-sql.ts";
+import type { Staged } from "./materializations/context.ts";
+import { MATERIALIZATIONS } from "./materializations/registry.ts";
+import { createSchemaSql } from "./materializations/templates.ts";
+import type { PlannedModel, PlannedTest, ProjectPlan } from "./plan-project.ts";
+
+/** One model's part of a build: what it will do and why. */
+export interface ModelBuild {
+  name: string;
+  /** `schema.name`, for people. */
+  relation: string;
+  materialized: string;
+  mode: "full" | "incremental";
+  reason: string;
+  deps: string[];
+  steps: BuildStep[];
+}
+
+/**
+ * A whole build: the models in order, then the audits that read several models or whole relations
+ * (singular tests), then one publish — the transaction's COMMIT, only when no error-severity audit
+ * failed and every model built (docs/adr/0012-write-audit-publish.md).
+ */
+export interface BuildPlan {
+  models: ModelBuild[];
+  audits: AuditStep[];
+}
+
+export interface BuildPlanOptions {
+  /** Incremental models are rebuilt from scratch (and their watermark reset). */
+  fullRefresh?: boolean;
+  /** Run the selected models' tests as audits before publishing (default true). */
+  audit?: boolean;
+}
+
+function audit(
+  test: PlannedTest,
+  sql: string,
+  scope: "batch" | "full",
+  trace?: Partial<AuditStep>,
+): AuditStep {
+  return {
+    kind: "audit",
+    name: test.name,
+    ...(test.model ? { model: test.model } : {}),
+    severity: test.severity,
+    scope,
+    sql: sql.replace(/[\s;]+$/, ""),
+    refs: test.refs,
+    ...trace,
+  };
+}
+
+/** The audits of one model's config tests on what it has staged (see Staged). */
+function modelAudits(model: PlannedModel, tests: PlannedTest[], staged: Staged): AuditStep[] {
+  const source = model.config.watermarkSource;
+  const trace =
+    staged.watermark && source ? { traceColumn: staged.watermark, traceSource: source } : undefined;
+  return tests.flatMap((t) => {
+    if (!t.spec) return [];
+    if (staged.after === "merge") {
+      // After the merge, only what asked for the whole relation.
+      return t.scope === "full" ? [audit(t, t.sql, "full")] : [];
+    }
+    if (staged.kind === "full")
+      return [audit(t, testSql(staged.relation, t.spec, t.toRelation), "full", trace)];
+    if (t.scope === "full") return [];
+    const { sql, traced } = batchAuditSql({
+      spec: t.spec,
+      batch: staged.relation,
+      target: model.quoted,
+      uniqueKey: model.config.unique_key,
+      ...(t.toRelation ? { toRelation: t.toRelation } : {}),
+      ...(staged.watermark ? { watermark: staged.watermark } : {}),
+    });
+    return [audit(t, sql, "batch", traced ? trace : undefined)];
+  });
+}
+
+/**
+ * Turns the selected models into steps from one read of their relations' state. Pure: the same
+ * plan and state give the same steps, which `elt model build --dry-run` prints.
+ */
+export function planBuild(plan: ProjectPlan, state: BuildState, options: BuildPlanOptions = {}): BuildPlan {
+  const withAudits = options.audit ?? true;
+  const viewModels = new Map(
+    [...plan.allModels.values()]
+      .filter((m) => m.config.materialized === "view")
+      .map((m) => [m.quoted, m.sql]),
+  );
+  const models = plan.models.map((model): ModelBuild => {
+    const materialization = MATERIALIZATIONS[model.config.materialized];
+    if (!materialization) throw new Error(`unknown materialization "${model.config.materialized}"`);
+    const tests = withAudits ? plan.tests.filter((t) => t.spec && t.model === model.name) : [];
+    const planned = materialization.plan({
+      model,
+      existing: state.relations.get(model.name),
+      fullRefresh: options.fullRefresh ?? false,
+      floor: state.watermarkFloors.get(model.name) ?? null,
+      viewModels,
+      audits: (staged) => modelAudits(model, tests, staged),
+    });
+    return {
+      name: model.name,
+      relation: `${model.relation.schema}.${model.relation.name}`,
+      materialized: model.config.materialized,
+      mode: planned.mode,
+      reason: planned.reason,
+      deps: model.deps,
+      steps: [sqlStep("make sure of the schema", createSchemaSql(model.relation.schema)), ...planned.steps],
+    };
+  });
+  const audits = withAudits ? plan.tests.filter((t) => !t.spec).map((t) => audit(t, t.sql, "full")) : [];
+  return { models, audits };
+}
