@@ -67,6 +67,21 @@ export const COMMAND_META = {
     description: "Show the last runs and the watermark",
     example: "elt status --limit 5",
   },
+  docs: {
+    name: "docs",
+    description: "Generate and serve the project's documentation site (lineage, models, columns, results)",
+    example: "elt docs serve --demo",
+  },
+  "docs generate": {
+    name: "generate",
+    description: "Write the docs site to target/docs: lineage graph, models, columns, SQL, last results",
+    example: "elt docs generate --demo",
+  },
+  "docs serve": {
+    name: "serve",
+    description: "Generate the docs site and serve it on 127.0.0.1 until Ctrl-C",
+    example: "elt docs serve --port 8580",
+  },
   dev: {
     name: "dev",
     description: "Development helpers (the API simulator)",

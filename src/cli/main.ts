@@ -24,6 +24,7 @@ const main = defineCommand({
     migrate: () => import("./migrate.ts").then((m) => m.default),
     seed: () => import("./seed.ts").then((m) => m.default),
     status: () => import("./status.ts").then((m) => m.default),
+    docs: () => import("./docs/index.ts").then((m) => m.default),
     dev: () => import("./dev/index.ts").then((m) => m.default),
   },
 });

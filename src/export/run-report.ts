@@ -4,6 +4,9 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { SUMMARY_RELATION } from "./read-summary.ts";
 
+/** The relation the report reads its quarantine reasons from (besides the summary). */
+export const QUARANTINE_RELATION = "grade.lms_grade_quarantine";
+
 /** What a run (or a standalone `elt export email`) tells the report email. */
 export type RunReport = {
   status: "success" | "failed";
@@ -99,7 +102,7 @@ export async function collectReportData(db: Queryable, report: RunReport): Promi
     if (report.seqs) {
       const { rows } = await db.query<{ reason: string; count: number }>(
         `SELECT coalesce(q.reason, '(none)') AS reason, count(*)::int AS count
-           FROM grade.lms_grade_quarantine q JOIN raw.api_attempts a ON a.id = q.raw_id
+           FROM ${QUARANTINE_RELATION} q JOIN raw.api_attempts a ON a.id = q.raw_id
           WHERE a.seq BETWEEN $1 AND $2
           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
         [report.seqs.first, report.seqs.last],
@@ -109,14 +112,14 @@ export async function collectReportData(db: Queryable, report: RunReport): Promi
     const { rows } = report.window
       ? await db.query<{ reason: string; count: number }>(
           `SELECT coalesce(q.reason, '(none)') AS reason, count(*)::int AS count
-             FROM grade.lms_grade_quarantine q JOIN raw.api_attempts a ON a.id = q.raw_id
+             FROM ${QUARANTINE_RELATION} q JOIN raw.api_attempts a ON a.id = q.raw_id
             WHERE a.window_start < $2::timestamp AND a.window_end > $1::timestamp
             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
           [utcTimestampText(report.window.start), utcTimestampText(report.window.end)],
         )
       : await db.query<{ reason: string; count: number }>(
           `SELECT coalesce(reason, '(none)') AS reason, count(*)::int AS count
-             FROM grade.lms_grade_quarantine
+             FROM ${QUARANTINE_RELATION}
             WHERE left(record->>'created_at', 10) = ANY($1::text[])
             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
           [report.days],
