@@ -31,7 +31,7 @@ const MARGIN = 20;
  */
 export function layOutLineage(nodes: readonly LineageNode[], edges: readonly LineageEdge[]): LineageLayout {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: "LR", nodesep: 14, ranksep: 70, marginx: MARGIN, marginy: MARGIN });
+  g.setGraph({ rankdir: "LR", nodesep: 12, ranksep: 48, marginx: MARGIN, marginy: MARGIN });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) {
     const chars = Math.max(n.label.length, n.detail.length);

@@ -29,7 +29,7 @@ aside a.current { font-weight: 600; }
 #results .hit-columns { padding-left: 68px; font-size: 12px; }
 #results > li.muted { padding: 4px 16px; }
 main { flex: 1; display: flex; flex-direction: column; min-width: 0; }
-#graph-pane { position: relative; height: 44vh; min-height: 240px; background: var(--panel); border-bottom: 1px solid var(--line); }
+#graph-pane { position: relative; height: 50vh; min-height: 240px; background: var(--panel); border-bottom: 1px solid var(--line); }
 #graph { width: 100%; height: 100%; display: block; cursor: grab; user-select: none; }
 #graph.panning { cursor: grabbing; }
 .controls { position: absolute; right: 10px; bottom: 6px; display: flex; gap: 4px; }
