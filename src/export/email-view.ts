@@ -64,6 +64,8 @@ const COUNT_LABELS: Record<string, string> = {
   resent: "Older versions sent again",
   models_failed: "Models failed",
   exports_failed: "Exports failed",
+  source_checks_warned: "Source checks warned",
+  source_checks_failed: "Source checks failed",
 };
 
 export function chartOf(history: ReportData["history"]): EmailView["chart"] {

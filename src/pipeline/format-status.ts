@@ -67,5 +67,24 @@ export function formatStatus(status: PipelineStatus): string {
           .join(", ")}`,
     ),
     ...status.models.map((m) => `model ${m.model}: watermark ${m.watermark} (${m.updated_at.toISOString()})`),
+    ...formatSourceChecks(status.sourceChecks),
   ].join("\n");
+}
+
+/** A summary line for the last run's source checks, then one line per check that did not pass. */
+function formatSourceChecks(checks: PipelineStatus["sourceChecks"]): string[] {
+  const first = checks[0];
+  if (!first) return [];
+  const n = (s: string) => checks.filter((c) => c.status === s).length;
+  const counts = (["pass", "warn", "error"] as const).filter((s) => n(s) > 0).map((s) => `${n(s)} ${s}`);
+  const run = first.run_id !== null ? `run ${first.run_id}, ` : "";
+  return [
+    `source checks (${run}${iso(first.checked_at)}): ${counts.join(", ")}`,
+    ...checks
+      .filter((c) => c.status !== "pass")
+      .map(
+        (c) =>
+          `  ${c.status} ${c.check} ${c.source}${c.load_id !== null ? ` load ${c.load_id}` : ""}: ${c.message ?? ""}`,
+      ),
+  ];
 }

@@ -5,6 +5,7 @@ import {
   openSuspectWindows,
   type SuspectWindow,
 } from "../extract/load-ledger.ts";
+import { latestSourceChecks, type SourceCheckRow } from "../source-checks/latest-source-checks.ts";
 import { relationColumns } from "../transform/relation-info.ts";
 import { lastRuns, type RunRow } from "./run-ledger.ts";
 
@@ -21,6 +22,8 @@ export interface PipelineStatus {
   notableLoads: NotableLoad[];
   /** Per incremental model, the last raw seq (or other watermark value) it has processed. */
   models: { model: string; watermark: number; updated_at: Date }[];
+  /** The last run's source checks (freshness, drift, the extract's verdicts), failing ones first. */
+  sourceChecks: SourceCheckRow[];
 }
 
 export interface NotableLoad {
@@ -83,5 +86,15 @@ export async function pipelineStatus(
       "SELECT model, watermark, updated_at FROM elt.model_state ORDER BY model",
     ));
   }
-  return { runs, extractWatermark, pendingGap, rawRecords, incompleteWindows, notableLoads, models };
+  const sourceChecks = await latestSourceChecks(db);
+  return {
+    runs,
+    extractWatermark,
+    pendingGap,
+    rawRecords,
+    incompleteWindows,
+    notableLoads,
+    models,
+    sourceChecks,
+  };
 }

@@ -30,6 +30,9 @@ export interface RunCounts {
   tests_failed?: number;
   tests_warned?: number;
   exports_failed?: number;
+  /** Freshness and drift checks that warned or failed (docs/adr/0011-source-checks.md). */
+  source_checks_warned?: number;
+  source_checks_failed?: number;
 }
 
 export interface RunRow {

@@ -8,6 +8,7 @@ import { sendReportEmail } from "../export/send-email.ts";
 import { type ExtractResult, extract } from "../extract/extract.ts";
 import { log } from "../log/logger.ts";
 import { formatDuration } from "../log/timestamp.ts";
+import { runSourceChecks } from "../source-checks/run-source-checks.ts";
 import { buildModels } from "../transform/build-models.ts";
 import type { ProjectPlan } from "../transform/plan-project.ts";
 import { planProject } from "../transform/plan-project.ts";
@@ -17,6 +18,7 @@ import { landingCounts } from "./landing-counts.ts";
 import { extractCounts, landingWarnings } from "./landing-report.ts";
 import { type RunCounts, type RunUpdate, type StageRecord, startRun, updateRun } from "./run-ledger.ts";
 import type { RunOptions } from "./run-options.ts";
+import { reportSourceChecks, summarizeChecks } from "./source-check-report.ts";
 import { StageRecorder } from "./stage-recorder.ts";
 
 export interface RunOutcome {
@@ -201,6 +203,25 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
   if (rec.failed && !landedSome) {
     rec.skip("model build", "extract failed");
     return;
+  }
+
+  // Source checks (ADR 0011): freshness and drift as models/*.yml declare them, and the extract's
+  // verdicts, per load in elt.source_checks. An error fails the run; the build and export go on.
+  if (extracted) {
+    const checked = await rec.step(
+      "source checks",
+      () =>
+        runSourceChecks(db, plan.sourceChecks, {
+          loadIds: extracted.loadIds,
+          runId,
+          // Judged only when the window reaches now: a backfill's end says nothing of freshness.
+          ...(options.end ? {} : { freshnessAt: extracted.end }),
+          suspectFetches: new Map(extracted.notable.map((w) => [w.loadId, w.suspectFetches])),
+          maxFetches: config.extract.plausibility.max_fetches,
+        }),
+      summarizeChecks,
+    );
+    if (checked) reportSourceChecks(rec, counts, checked);
   }
 
   await ctx.lock?.assertHeld();

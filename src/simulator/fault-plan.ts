@@ -55,7 +55,22 @@ export type Fault =
    * The normal answer plus, at its end, the first `count` records from just after the window (the
    * same bytes a request for a window starting at its end returns first).
    */
-  | { kind: "outside"; count: number; times?: number };
+  | { kind: "outside"; count: number; times?: number }
+  /**
+   * A stale source: the normal answer without the records of the last `hours` hours before the
+   * request's end (a source that stopped sending; a large N: nothing at all lately).
+   */
+  | { kind: "stale"; hours: number; times?: number }
+  /**
+   * Every record with key `from` renamed `to`, in place; `field.key` renames a key inside the Python
+   * dict text of `field` (`rename:passback_params.lis_result_sourcedid=sourcedid`).
+   */
+  | { kind: "rename"; from: string; to: string; times?: number }
+  /**
+   * Every record's value of `key` (or `field.key` inside the dict text) of another JSON type:
+   * strings become numbers (their length), numbers and booleans strings; null stays null.
+   */
+  | { kind: "retype"; key: string; times?: number };
 
 /** The kinds whose text form takes no `:N` argument. */
 const PLAIN = [
@@ -78,15 +93,27 @@ export type FaultPlan = Fault[];
  * `abort`, `truncate`, `html` or `html:502`, `slow:20`, `empty`, `junk`, `half`, `surrogate`,
  * `deep`, `badbytes`, `trickle` or `trickle:5` (ms between bytes, default 1000), `flip` or
  * `flip:30` (percent of submits, default 10), `outside` or `outside:3` (records from after the
- * window, default 5). A suffix `x2` limits it to 2 requests: `emptyx2`, `flip:10x1`, `429:1x3`.
- * Names never end in `x`, so `badbytesx1` is `badbytes` once.
+ * window, default 5), `stale:36` (hours withheld before the request's end), `rename:old=new`,
+ * `retype:key` (keys, or `field.key` inside passback_params' dict text). A suffix `x2` limits it to
+ * 2 requests: `emptyx2`, `flip:10x1`, `429:1x3`, `retype:is_correctx1`. Names never end in `x`, so
+ * `badbytesx1` is `badbytes` once (a key ending in x and digits cannot be named without a suffix).
  */
 export function parseFault(text: string): Fault {
-  const m = /^\s*(\d{3}|[a-z]+?)(?::(\d+))?(?:x(\d+))?\s*$/i.exec(text);
+  const m = /^\s*(\d{3}|[a-z]+?)(?::([^\s,]+?))?(?:x(\d+))?\s*$/i.exec(text);
   if (!m) throw new Error(`unknown fault "${text}"`);
   const [, rawName = "", arg, times] = m;
   const name = rawName.toLowerCase();
   const base = times ? { times: Number(times) } : {};
+  if (name === "rename") {
+    const [from, to, ...rest] = (arg ?? "").split("=");
+    if (!from || !to || rest.length > 0) throw new Error(`fault "${text}": expected rename:old=new`);
+    return { kind: "rename", from, to, ...base };
+  }
+  if (name === "retype") {
+    if (!arg) throw new Error(`fault "${text}": expected retype:key`);
+    return { kind: "retype", key: arg, ...base };
+  }
+  if (arg !== undefined && !/^\d+$/.test(arg)) throw new Error(`fault "${text}": ${name} takes a number`);
   const n = arg === undefined ? undefined : Number(arg);
   if (/^\d{3}$/.test(name)) {
     return { kind: "status", status: Number(name), ...(n !== undefined ? { retryAfter: n } : {}), ...base };
@@ -109,6 +136,8 @@ export function parseFault(text: string): Fault {
       return { kind: "flip", percent: n ?? 10, ...base };
     case "outside":
       return { kind: "outside", count: n ?? 5, ...base };
+    case "stale":
+      return { kind: "stale", hours: n ?? 36, ...base };
     default:
       throw new Error(`unknown fault "${text}"`);
   }

@@ -11,6 +11,7 @@ import {
 } from "./generate-attempts.ts";
 import { parseApiTime } from "./parse-api-time.ts";
 import { hash32 } from "./random.ts";
+import { renameKey, retypeKey } from "./reshape-record.ts";
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -84,6 +85,7 @@ type Element = string | Buffer;
 /** How far past the window `outside` looks for records (a window of quiet hours is skipped). */
 const OUTSIDE_SPAN_US = 31 * 24 * 3_600_000_000;
 const DEEP_LEVELS = 100_000;
+const HOUR_US = 3_600_000_000;
 
 /** A string hash (FNV-1a over UTF-16 units, then mixed): which submits `flip` picks. */
 function hashText(text: string): number {
@@ -147,14 +149,21 @@ function* elements(o: BodyOptions): Generator<Element> {
       ? fault.kind
       : undefined;
   const extra = extraKind && extraElement(extraKind, o);
+  // A stale source: nothing from the last `hours` before the request's end.
+  const range =
+    fault?.kind === "stale"
+      ? { ...o, endMicros: Math.max(o.startMicros, o.endMicros - fault.hours * HOUR_US) }
+      : o;
   // A counting pass first: the extra element goes after the first floor(n/2) records.
   const extraAt = extra === undefined ? -1 : Math.floor(countRecords(o) / 2);
   let i = 0;
-  for (const { record } of simulateAttempts(o)) {
+  for (const { record } of simulateAttempts(range)) {
     if (i === extraAt && extra !== undefined) yield extra;
     const index = i++;
     if (fault?.kind === "half" && index % 2 === 1) continue;
     if (fault?.kind === "flip" && flipPicks(record, fault.percent)) yield JSON.stringify(flipped(record));
+    else if (fault?.kind === "rename") yield JSON.stringify(renameKey(record, fault.from, fault.to));
+    else if (fault?.kind === "retype") yield JSON.stringify(retypeKey(record, fault.key));
     else yield JSON.stringify(record);
   }
   if (i === extraAt && extra !== undefined) yield extra;

@@ -48,7 +48,8 @@ export default defineCommand({
       // One line: citty pads every option's description to the longest one.
       description:
         "Fault plan, e.g. 503x2,flip:10x1 (xN: for N requests). Faults: NNN[:s] delay:MS reset abort truncate " +
-        "html[:NNN] slow:MS empty junk half surrogate deep badbytes trickle:MS flip:PCT outside:N",
+        "html[:NNN] slow:MS empty junk half surrogate deep badbytes trickle:MS flip:PCT outside:N " +
+        "stale:H rename:OLD=NEW retype:KEY",
       valueHint: "plan",
     },
   },
