@@ -142,9 +142,12 @@ export function configProblems(config: ModelConfig): { path: string; message: st
   return out;
 }
 
-/** `sources:` in a sidecar yml: `raw: {schema: raw, tables: [api_attempts]}`. */
-const sourceTableSchema = z.union([
-  z.string().min(1),
+/**
+ * `sources:` in a sidecar yml: `raw: {schema: raw, tables: [api_attempts]}`. A bare name is read as
+ * `{name}` first (not a union), so a wrong key inside a table entry is an error naming that key.
+ */
+const sourceTableSchema = z.preprocess(
+  (v) => (typeof v === "string" ? { name: v } : v),
   z.strictObject({
     name: z.string().min(1),
     identifier: z.string().min(1).optional(),
@@ -153,7 +156,7 @@ const sourceTableSchema = z.union([
     // Freshness and drift, checked after each extract (src/source-checks/).
     ...sourceCheckKeys,
   }),
-]);
+);
 
 export const sourceSchema = z.strictObject({
   schema: z.string().min(1).optional(),
