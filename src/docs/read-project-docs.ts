@@ -11,6 +11,8 @@ export interface SourceTableDoc {
   relation: string;
   description?: string;
   columns: { name: string; description?: string }[];
+  /** Its other keys, as text: `[["loaded_at_field", "created_at"], ["freshness", "{…}"]]`. */
+  config: [string, string][];
   /** The yml that declares it, project-relative. */
   path: string;
 }
@@ -43,14 +45,18 @@ export function readProjectDocs(plan: ProjectPlan, config: ProjectConfig): Proje
       const parsed = sidecarSchema.safeParse(yaml.value ?? {});
       if (yaml.errors.length > 0 || !parsed.success) continue;
       for (const [source, def] of Object.entries(parsed.data.sources)) {
-        for (const t of def.tables) {
-          const table = typeof t === "string" ? { name: t } : t;
+        for (const table of def.tables) {
           const description = table.description ?? def.description;
+          const { name, identifier, columns, description: _, ...rest } = table;
           sources.push({
-            key: `${source}.${table.name}`,
-            relation: `${def.schema ?? source}.${"identifier" in table ? (table.identifier ?? table.name) : table.name}`,
+            key: `${source}.${name}`,
+            relation: `${def.schema ?? source}.${identifier ?? name}`,
             ...(description ? { description } : {}),
-            columns: columnDocs("columns" in table ? table.columns : undefined),
+            columns: columnDocs(columns),
+            // What else the table declares (source checks: loaded_at_field, freshness, drift).
+            config: Object.entries(rest)
+              .filter(([, v]) => v !== undefined)
+              .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
             path: files.rel(file),
           });
         }

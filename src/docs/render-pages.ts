@@ -132,6 +132,15 @@ function sourcePage(s: SourceDoc, ctx: PageContext): string {
 <h3>Read by</h3>
 <p>${links(s.downstream, ctx.nodes)}</p>
 ${columns ? `<h3>Columns</h3>${columns}` : ""}
+${
+  s.config.length > 0
+    ? `<h3>Config</h3>${table(
+        ["key", "value"],
+        s.config.map(([k, v]) => [`<code>${h(k)}</code>`, `<code>${h(v)}</code>`]),
+        "config",
+      )}`
+    : ""
+}
 </article>`;
 }
 
