@@ -134,7 +134,6 @@ describe("elt run: the log folder", () => {
       ["compile models", "success"],
       ["extract", "success"],
       ["model build", "success"],
-      ["data tests", "success"],
       ["sheets export", "success"],
       ["logs", "failed"],
       ["email", "success"],

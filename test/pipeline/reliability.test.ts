@@ -145,7 +145,6 @@ describe("elt run: reliability", () => {
       "compile models",
       "extract",
       "model build",
-      "data tests",
       "sheets export",
       "email",
     ]);
