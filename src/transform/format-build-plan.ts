@@ -30,7 +30,9 @@ export function formatBuildPlan(plan: BuildPlan, options: { sql?: boolean } = {}
   const withSql = options.sql ?? true;
   const out: string[] = [];
   for (const m of plan.models) {
-    out.push(`model ${m.relation} (${m.materialized}, ${m.mode}): ${m.reason}`);
+    out.push(
+      `model ${m.relation} (${m.materialized}${m.mode === "incremental" ? ", incremental run" : ""}): ${m.reason}`,
+    );
     formatSteps(m.steps, "  ", withSql, out);
   }
   if (plan.audits.length > 0) {

@@ -84,6 +84,30 @@ describe("elt model build and elt test on PostgreSQL", () => {
     await db?.drop();
   });
 
+  it("--dry-run prints the build plan and changes nothing", async () => {
+    const dir = copyFixture();
+    const env = { DATABASE_URL: db.url };
+    const count = async () => {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const { rows } = await c.query(
+          "SELECT to_regclass('grade.event_log') AS rel, to_regclass('elt.model_runs') AS ledger",
+        );
+        return rows[0];
+      } finally {
+        await c.end();
+      }
+    };
+    const before = await count();
+    const dry = await runElt(["model", "build", "--dry-run", "--select", "event_log"], { cwd: dir, env });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^model grade\.event_log \(incremental\): first build$/m);
+    expect(dry.stdout).toContain("RENAME TO event_log");
+    expect(dry.stdout).toMatch(/^publish: COMMIT/m);
+    expect(await count()).toEqual(before);
+  });
+
   it("builds, logs each model, tests, and exits 1 when a model or an error test fails", async () => {
     const dir = copyFixture();
     const env = { DATABASE_URL: db.url };

@@ -1,0 +1,133 @@
+// Plan, then apply: the build plan is a pure function of the project and one read of the state.
+// Golden files pin the DDL each materialization emits in each case (`elt model build --dry-run`
+// prints the same text); a change to them is a change in what every user's database runs.
+import { describe, expect, it } from "vitest";
+import { loadProject } from "../../src/config/load-project.ts";
+import type { BuildState, RelationState } from "../../src/transform/build-state.ts";
+import { formatBuildPlan } from "../../src/transform/format-build-plan.ts";
+import { planBuild } from "../../src/transform/plan-build.ts";
+import { planProject } from "../../src/transform/plan-project.ts";
+import { tempProject } from "../helpers/project.ts";
+
+const PROJECT = tempProject({
+  "project.yml": "name: golden\n",
+  "models/events.sql": `/*---
+schema: app
+description: Typed events.
+columns:
+  id: {description: The event, tests: [not_null]}
+---*/
+SELECT 1 AS id, 'buy'::text AS kind, 2 AS amount, now() AS at, 7::bigint AS _seq
+`,
+  "models/totals.sql": `/*---
+materialized: table
+schema: app
+primary_key: id
+contract: {id: int not null, amount: bigint}
+indexes: [[amount]]
+tests: [{expression: "amount >= 0"}]
+---*/
+SELECT id, sum(amount)::bigint AS amount FROM {{ref "events"}} GROUP BY id
+`,
+  "models/event_log.sql": `/*---
+materialized: incremental
+schema: app
+unique_key: id
+watermark: _seq
+watermark_source: raw.events.seq
+indexes: [[at]]
+columns:
+  id: {tests: [not_null, unique]}
+  kind: {tests: [{accepted_values: {values: [buy, click]}, severity: warn}]}
+tests:
+  - unique: [kind, at]
+  - {expression: "amount > 0", scope: full}
+---*/
+SELECT id, kind, amount, at, _seq FROM {{ref "events"}}
+{{#if is_incremental}}WHERE _seq > {{watermark}}
+{{/if}}`,
+  "tests/no_negative.sql": 'SELECT * FROM {{ref "totals"}} WHERE amount < 0\n',
+});
+
+function plan() {
+  const { config } = loadProject(PROJECT, { env: {} });
+  return planProject({ projectDir: PROJECT, config });
+}
+
+const table = (columns: string[], extra: Partial<RelationState> = {}): RelationState => ({
+  kind: "table",
+  columns,
+  indexes: [],
+  dependents: [],
+  ...extra,
+});
+
+const FIRST: BuildState = { relations: new Map(), watermarkFloors: new Map([["event_log", null]]) };
+const BUILT: BuildState = {
+  relations: new Map<string, RelationState>([
+    [
+      "events",
+      { kind: "view", columns: ["id", "kind", "amount", "at", "_seq"], indexes: [], dependents: [] },
+    ],
+    [
+      "totals",
+      table(["id", "amount"], {
+        indexes: [{ columns: ["id"], unique: true }],
+        dependents: [
+          {
+            quoted: "app.totals_report",
+            materialized: false,
+            definition: " SELECT id FROM app.totals",
+            comment: "Kept",
+          },
+        ],
+      }),
+    ],
+    ["event_log", table(["id", "kind", "amount", "at"], { indexes: [{ columns: ["id"], unique: true }] })],
+  ]),
+  watermarkFloors: new Map([["event_log", 41]]),
+};
+
+describe("build plans", () => {
+  it("first build: a view, a contract table, an incremental model built in full, audited before the publish", async () => {
+    await expect(formatBuildPlan(planBuild(plan(), FIRST))).toMatchFileSnapshot("golden/first-build.txt");
+  });
+
+  it("next build: the view replaced, the table swapped with its dependent kept, the batch audited and merged", async () => {
+    await expect(formatBuildPlan(planBuild(plan(), BUILT))).toMatchFileSnapshot("golden/next-build.txt");
+  });
+
+  it("full refresh and a lost unique index rebuild the incremental model; a table in a view's place is dropped", () => {
+    const refresh = planBuild(plan(), BUILT, { fullRefresh: true }).models;
+    expect(refresh.map((m) => [m.name, m.mode, m.reason])).toEqual([
+      ["events", "full", "replace the view"],
+      ["event_log", "full", "full refresh"],
+      ["totals", "full", "rebuild; the table there is swapped out"],
+    ]);
+    const lost = new Map(BUILT.relations);
+    lost.set("event_log", table(["id", "kind", "amount", "at"]));
+    lost.set("events", table(["id"]));
+    const rebuilt = planBuild(plan(), { ...BUILT, relations: lost }).models;
+    expect(rebuilt.map((m) => [m.name, m.mode, m.reason])).toEqual([
+      ["events", "full", "a table stands there: drop it, create the view"],
+      ["event_log", "full", "no unique index on (id) for the merge"],
+      ["totals", "full", "rebuild; the table there is swapped out"],
+    ]);
+  });
+
+  it("audits: batch scope by default, scope: full after the merge, none when asked", () => {
+    const audits = (p: ReturnType<typeof planBuild>) =>
+      p.models.flatMap((m) => m.steps.flatMap((s) => (s.kind === "audit" ? [`${s.name}:${s.scope}`] : [])));
+    expect(audits(planBuild(plan(), BUILT))).toEqual([
+      "not_null_events_id:full",
+      "not_null_event_log_id:batch",
+      "unique_event_log_id:batch",
+      "accepted_values_event_log_kind:batch",
+      "unique_event_log_kind__at:batch",
+      "expression_event_log:full",
+      "expression_totals:full",
+    ]);
+    expect(planBuild(plan(), BUILT).audits.map((a) => a.name)).toEqual(["no_negative"]);
+    expect(audits(planBuild(plan(), BUILT, { audit: false }))).toEqual([]);
+  });
+});
