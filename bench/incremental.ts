@@ -14,14 +14,16 @@
  *
  *   node --import tsx bench/incremental.ts [--quick] [--runs N] [--prepare] [--reuse] [--keep]
  */
+import { join } from "node:path";
 import type { Database } from "../src/db/database.ts";
 import { openDatabase } from "../src/db/open-database.ts";
-import { extract } from "../src/extract/extract.ts";
+import { configureLogging } from "../src/log/logger.ts";
+import { runPipeline } from "../src/pipeline/run-pipeline.ts";
 import { startSimulator } from "../src/simulator/index.ts";
 import { buildModels, type ModelResult } from "../src/transform/build-models.ts";
 import type { ProjectPlan } from "../src/transform/plan-project.ts";
 import { benchDatabase, createBenchDatabase, databaseExists } from "./lib/bench-db.ts";
-import { benchConfig, openMigrated, quietLogs, tempDir } from "./lib/bench-project.ts";
+import { benchConfig, openMigrated, PROJECT_DIR, quietLogs, tempDir } from "./lib/bench-project.ts";
 import { addDays, BENCH_DAY, DAY_MS, perDayFor, SEED } from "./lib/dataset.ts";
 import { insertHistory } from "./lib/history.ts";
 import { shippedPlan } from "./lib/models.ts";
@@ -167,16 +169,45 @@ async function measureSize(
     // Run 0 is a warm-up (caches, plans after the history's VACUUM ANALYZE); it is not counted.
     for (let i = -1; i < runs; i++) {
       const day = await nextDay(db);
-      const landed = await extract({ db, config }, { start: day, end: addDays(day, 1) });
-      const build = await timed(async () => (await buildModels(db, plan)).models);
-      const failed = failedModels(build.value);
+      // The whole nightly `elt run` for the day: extract, source checks, build with its audits,
+      // publish (exports are skipped: they are remote calls of a fixed size).
+      const run = await timed(() =>
+        runPipeline(
+          { db, config, projectDir: PROJECT_DIR, path: (p) => join(PROJECT_DIR, p) },
+          { start: day, end: addDays(day, 1), skipExport: true },
+        ),
+      );
+      const { rows: built } = await db.query<{
+        model: string;
+        status: string;
+        mode: string | null;
+        ms: number;
+        materialized: string;
+      }>("SELECT model, status, mode, ms, materialized FROM elt.model_runs WHERE run_id = $1", [
+        run.value.runId,
+      ]);
+      const build = {
+        value: built.map((b) => ({
+          name: b.model,
+          status: b.status,
+          mode: b.mode,
+          ms: b.ms,
+          materialized: b.materialized,
+        })),
+        ms: run.ms,
+      };
+      const landed = { inserted: run.value.counts.landed ?? 0 };
+      const failed = build.value
+        .filter((r) => r.status !== "success")
+        .map((r) => r.name)
+        .join(", ");
       if (failed) throw new Error(`${size.label}: incremental build failed: ${failed}`);
       const full = build.value.filter((r) => r.materialized === "incremental" && r.mode !== "incremental");
       // The warm-up may build models the kept history predates (added since --prepare) in full.
       if (i >= 0 && full.length > 0)
         throw new Error(`${size.label}: not incremental: ${full.map((r) => r.name).join(", ")}`);
       progress(
-        `${size.label} ${i < 0 ? "warm-up" : `run ${i + 1}`}: ${landed.inserted} new records (${day.toISOString().slice(0, 10)}), build ${Math.round(build.ms)} ms`,
+        `${size.label} ${i < 0 ? "warm-up" : `run ${i + 1}`}: ${landed.inserted} new records (${day.toISOString().slice(0, 10)}), elt run ${Math.round(build.ms)} ms`,
       );
       if (i < 0) continue;
       ms.push(Math.round(build.ms));
@@ -211,6 +242,8 @@ async function main(): Promise<void> {
   };
   const options = benchOptions(argv.filter((a) => !own.includes(a)));
   quietLogs();
+  // The pipeline's "skipped (--skip-export)" warnings would repeat each run.
+  configureLogging({ level: "error" });
   const started = Date.now();
   const sizes: HistorySize[] = options.quick
     ? [
@@ -240,7 +273,7 @@ async function main(): Promise<void> {
   const figures: Figure[] = measured.map((m, i) => {
     const value = round(median(m.ms) / 1000, 2);
     const f: Figure = {
-      name: `incremental build of 1 new day on ${m.size.label} of history`,
+      name: `nightly elt run of 1 new day on ${m.size.label} of history`,
       value,
       unit: "s",
       runs: m.ms.map((x) => round(x / 1000, 2)),
@@ -254,7 +287,7 @@ async function main(): Promise<void> {
       };
       f.ratio = round(median(m.ms) / baseMs, 2);
       f.ratioLabel = `${m.size.label}/${base.size.label}`;
-      f.target = { of: "ratio", op: "<=", value: 2 };
+      f.target = { of: "ratio", op: "<=", value: 1.5 };
     }
     return f;
   });
@@ -268,7 +301,7 @@ async function main(): Promise<void> {
     figures,
     notes: [
       `history: ${HISTORY_PER_DAY} records a day inserted by SQL (generate_series) into raw.api_attempts, then one full build of the models (parser swapped for an equivalent translate()::jsonb during that build only)`,
-      `each run lands the next day (~${NEW_DAY_RECORDS} simulator records, extract) and times buildModels() of all models, incremental; landing is not in the figure; one warm-up day first, not counted`,
+      `each run is the nightly elt run of the next day (~${NEW_DAY_RECORDS} simulator records), in-process: extract, source checks, the incremental build with its audits, the publish; exports skipped (remote calls of a fixed size); one warm-up day first, not counted`,
     ],
   });
 }
