@@ -436,10 +436,10 @@ describe.each([
     // Built without the grade table, the daily models take only what it has merged: nothing yet.
     const late = [attempt("u8", "run", null, "2024-03-05 10:00:00")];
     await land(db, load++, late);
-    (await buildModels(db, plan(daily))).models;
+    await buildModels(db, plan(daily));
     expect((await snapshot(db)).daily).toEqual(incremental.daily);
     good.push(...late);
-    (await buildModels(db, plan())).models;
+    await buildModels(db, plan());
     const caughtUp = await check();
     expect(caughtUp.daily.at(-1)).toMatchObject({ day: "2024-03-05", attempts: 1, new_users: 1 });
     const { rows: marks } = await db.query<{ model: string; watermark: number }>(
@@ -448,7 +448,7 @@ describe.each([
     );
     expect(new Set(marks.map((m) => Number(m.watermark))).size).toBe(1);
 
-    (await buildModels(db, plan(), { fullRefresh: true })).models;
+    await buildModels(db, plan(), { fullRefresh: true });
     expect(await snapshot(db)).toEqual(caughtUp);
     const tests = await runDataTests(db, plan());
     expect(tests.filter((t) => t.status !== "pass").map((t) => [t.name, t.failures, t.error])).toEqual([]);

@@ -325,7 +325,7 @@ WHERE reject_reason IS NOT NULL {{#if is_incremental}}AND raw_id > {{watermark}}
       { model: "quarantine", watermark: 6 },
       { model: "stats", watermark: 5 },
     ]);
-    (await buildModels(db, p, { fullRefresh: true })).models;
+    await buildModels(db, p, { fullRefresh: true });
     expect(await rows(db, "SELECT user_id, created_at, is_correct FROM gp.stats ORDER BY user_id")).toEqual(
       stats,
     );
