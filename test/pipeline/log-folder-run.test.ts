@@ -133,6 +133,7 @@ describe("elt run: the log folder", () => {
     expect(run.stages.map((s) => [s.name, s.status])).toEqual([
       ["compile models", "success"],
       ["extract", "success"],
+      ["source checks", "success"],
       ["model build", "success"],
       ["sheets export", "success"],
       ["logs", "failed"],

@@ -144,6 +144,7 @@ describe("elt run: reliability", () => {
     expect(run?.stages.map((s) => s.name)).toEqual([
       "compile models",
       "extract",
+      "source checks",
       "model build",
       "sheets export",
       "email",
