@@ -103,7 +103,10 @@ export async function extractWindow(
   db: Database,
   settings: WindowSettings,
   window: TimeWindow,
-  options: { forced: boolean; mode: LoadMode; accept?: boolean } = { forced: false, mode: "backfill" },
+  options: { forced: boolean; mode: LoadMode; accept?: boolean; runId?: number | undefined } = {
+    forced: false,
+    mode: "backfill",
+  },
 ): Promise<WindowOutcome> {
   const label = windowLabel(window);
   const loadId = await startLoad(db, window, options);

@@ -52,6 +52,8 @@ export interface ExtractOptions {
   /** Count answers that look incomplete as landed (a day that really was quiet). */
   acceptIncomplete?: boolean;
   onProgress?: (progress: ExtractProgress) => void;
+  /** The `elt run` this extract belongs to, written on each elt.loads row. */
+  runId?: number;
   /** The clock, for tests. */
   now?: Date;
 }
@@ -258,6 +260,7 @@ export async function extract(ctx: ExtractContext, options: ExtractOptions = {})
         forced: options.force ?? false,
         mode,
         accept: options.acceptIncomplete ?? false,
+        runId: options.runId,
       });
       result.loadIds.push(w.loadId);
       result.bytes += w.bytes;

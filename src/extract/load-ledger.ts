@@ -53,12 +53,19 @@ export interface LoadRow {
 export async function startLoad(
   db: Queryable,
   window: TimeWindow,
-  options: { forced: boolean; mode: LoadMode },
+  options: { forced: boolean; mode: LoadMode; runId?: number | undefined },
 ): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO elt.loads (window_start, window_end, forced, mode, pid) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO elt.loads (window_start, window_end, forced, mode, pid, run_id) VALUES ($1, $2, $3, $4, $5, $6)
      RETURNING id`,
-    [utcTimestampText(window.start), utcTimestampText(window.end), options.forced, options.mode, process.pid],
+    [
+      utcTimestampText(window.start),
+      utcTimestampText(window.end),
+      options.forced,
+      options.mode,
+      process.pid,
+      options.runId ?? null,
+    ],
   );
   return (rows[0] as { id: number }).id;
 }

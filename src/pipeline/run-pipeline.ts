@@ -181,6 +181,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
           end: options.end,
           force: options.force,
           acceptIncomplete: options.acceptIncomplete,
+          runId,
           ...(options.now ? { now: options.now } : {}),
         },
       ),
