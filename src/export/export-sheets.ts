@@ -3,6 +3,7 @@ import { upsertCsvPreview } from "./csv-preview.ts";
 import type { ExportContext } from "./export-context.ts";
 import { recordExport } from "./export-ledger.ts";
 import { checkColumns, readSummary, summaryColumnNames } from "./read-summary.ts";
+import { sheetNote } from "./sheet-note.ts";
 import { openSheetsClient } from "./sheets-client.ts";
 import { type Cell, exportColumns, toCell } from "./summary-columns.ts";
 import { upsertByDate } from "./upsert-by-date.ts";
@@ -100,8 +101,14 @@ export async function exportSheets(
           } else {
             await client.write(sheets.worksheet, plan.from, plan.grid.slice(plan.from));
           }
+          // Only when figures changed: the note says which run last wrote them.
+          const written = rows.map((r) => String(r[0]));
+          await client.setNote(
+            sheets.worksheet,
+            sheetNote({ at: new Date(), runId: options.runId, days: written, locale: sheets.locale }),
+          );
           log.info(
-            `summary written to Google Sheets: ${rows.length} rows (${plan.updated} updated, ${plan.inserted} new)`,
+            `summary written to Google Sheets: ${rows.length} rows (${plan.updated} updated, ${plan.inserted} new)${options.runId !== undefined ? `, noted as run ${options.runId}` : ""}`,
           );
         }
       }

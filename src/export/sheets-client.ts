@@ -24,6 +24,8 @@ export interface SheetsClient {
   write(title: string, fromRow: number, rows: Cell[][]): Promise<void>;
   /** Appends rows after the last non-empty row. */
   append(title: string, rows: Cell[][]): Promise<void>;
+  /** Sets the note (the comment shown on hover) of the worksheet's first cell, A1. */
+  setNote(title: string, note: string): Promise<void>;
 }
 
 interface ServiceAccount {
@@ -80,14 +82,28 @@ export async function openSheetsClient(options: SheetsClientOptions): Promise<Sh
     timeout: options.timeoutMs ?? 60_000,
   });
   const spreadsheetId = options.spreadsheetId;
+  // Cell requests (a note) address a worksheet by its numeric id, not its title.
+  const sheetIds = new Map<string, number>();
+  async function readSheetIds(): Promise<void> {
+    const { data } = await api.spreadsheets.get({
+      spreadsheetId,
+      fields: "sheets.properties(sheetId,title)",
+    });
+    for (const s of data.sheets ?? []) {
+      if (s.properties?.title != null && s.properties.sheetId != null)
+        sheetIds.set(s.properties.title, s.properties.sheetId);
+    }
+  }
   return {
     async ensureWorksheet(title) {
-      const { data } = await api.spreadsheets.get({ spreadsheetId, fields: "sheets.properties.title" });
-      if ((data.sheets ?? []).some((s) => s.properties?.title === title)) return false;
-      await api.spreadsheets.batchUpdate({
+      await readSheetIds();
+      if (sheetIds.has(title)) return false;
+      const { data } = await api.spreadsheets.batchUpdate({
         spreadsheetId,
         requestBody: { requests: [{ addSheet: { properties: { title } } }] },
       });
+      const added = data.replies?.[0]?.addSheet?.properties?.sheetId;
+      if (added != null) sheetIds.set(title, added);
       return true;
     },
     async readAll(title) {
@@ -113,6 +129,25 @@ export async function openSheetsClient(options: SheetsClientOptions): Promise<Sh
         valueInputOption: "RAW",
         insertDataOption: "INSERT_ROWS",
         requestBody: { values: rows },
+      });
+    },
+    async setNote(title, note) {
+      if (!sheetIds.has(title)) await readSheetIds();
+      const sheetId = sheetIds.get(title);
+      if (sheetId === undefined) throw new Error(`worksheet "${title}" not found`);
+      await api.spreadsheets.batchUpdate({
+        spreadsheetId,
+        requestBody: {
+          requests: [
+            {
+              updateCells: {
+                range: { sheetId, startRowIndex: 0, endRowIndex: 1, startColumnIndex: 0, endColumnIndex: 1 },
+                rows: [{ values: [{ note }] }],
+                fields: "note",
+              },
+            },
+          ],
+        },
       });
     },
   };

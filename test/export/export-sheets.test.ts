@@ -79,7 +79,12 @@ describe("exportSheets against a fake Sheets API", () => {
       `POST /v4/spreadsheets/${fake.spreadsheetId}:batchUpdate`,
       `GET /v4/spreadsheets/${fake.spreadsheetId}/values/'daily_summary'`,
       `PUT /v4/spreadsheets/${fake.spreadsheetId}/values/'daily_summary'!A1`,
+      `POST /v4/spreadsheets/${fake.spreadsheetId}:batchUpdate`,
     ]);
+    // The last-updated note on A1: no run id for a standalone export.
+    expect(fake.notes.get("daily_summary!A1")).toMatch(
+      /^Обновлено \d{4}-\d\d-\d\d \d\d:\d\d UTC, elt export \(дни 2026-11-22\)/,
+    );
     const rows = fake.sheets.get("daily_summary") as unknown[][];
     expect(rows[0]?.slice(0, 7)).toEqual([
       "Дата",
@@ -109,7 +114,7 @@ describe("exportSheets against a fake Sheets API", () => {
     // An older day (inserted before), the changed day and a newer one (after).
     const result = await exportSheets(ctx(), { days: ["2026-11-20", "2026-11-22", "2026-11-23"] });
     expect(result.rows).toBe(3);
-    expect(fake.requests.map((r) => r.method)).toEqual(["GET", "GET", "PUT"]);
+    expect(fake.requests.map((r) => r.method)).toEqual(["GET", "GET", "PUT", "POST"]);
     const rows = fake.sheets.get("daily_summary") as unknown[][];
     expect(rows.map((r) => r[0])).toEqual(["Дата", "2026-11-20", "2026-11-22", "2026-11-23"]);
     expect(rows[2]?.[1]).toBe(5555);
@@ -132,7 +137,7 @@ describe("exportSheets against a fake Sheets API", () => {
     await insertSummary(sdb.db, [summaryRow("2026-11-24", 4)]);
     fake.requests.length = 0;
     await exportSheets(ctx(), { days: ["2026-11-24"] });
-    const write = fake.requests.at(-1);
+    const write = fake.requests.at(-2);
     expect(write?.method).toBe("POST");
     expect(write?.path).toMatch(/:append$/);
     expect(write?.body).toEqual({
@@ -148,7 +153,13 @@ describe("exportSheets against a fake Sheets API", () => {
 
   it("writes English labels and only the configured columns with locale en", async () => {
     const c = sheetsConfig({ worksheet: "Daily (en)", locale: "en", columns: ["attempts", "unique_users"] });
-    await exportSheets(ctx(c), { days: ["2026-11-21"] });
+    await exportSheets(ctx(c), { days: ["2026-11-21"], runId: 41 });
+    expect(fake.notes.get("Daily (en)!A1")).toMatch(
+      /^Updated \d{4}-\d\d-\d\d \d\d:\d\d UTC by elt run 41 \(days 2026-11-21\)\. elt status --run 41 shows it\.$/,
+    );
+    // Unchanged figures leave the note to the run that wrote them.
+    await exportSheets(ctx(c), { days: ["2026-11-21"], runId: 42 });
+    expect(fake.notes.get("Daily (en)!A1")).toContain("elt run 41");
     expect(fake.sheets.get("Daily (en)")).toEqual([
       ["Date", "Attempts", "Unique users"],
       ["2026-11-21", summaryRow("x", 1).attempts, summaryRow("x", 1).unique_users],

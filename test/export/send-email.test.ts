@@ -97,6 +97,9 @@ describe("sendReportEmail against a local SMTP server", () => {
       expect(body).toContain("unparseable passback_params");
       expect(body).toContain("test not_null_user: 2 failing rows");
       expect(body).toContain("4.2 s");
+      // The run id, and where to see that run whole.
+      expect(body).toContain("Run 42.");
+      expect(body).toContain("elt status --run 42");
     }
     const html = String(mail?.html);
     // The chart: 14 day labels, the tallest bar full height, an empty day without a bar, no <style>.
@@ -152,6 +155,8 @@ describe("sendReportEmail against a local SMTP server", () => {
       expect(body).not.toContain(CLIENT_KEY);
       expect(body).not.toContain("smtp-Pa55word");
       expect(body).toContain("***");
+      expect(body).toContain("Run 42.");
+      expect(body).toContain("elt status --run 42");
     }
     expect(text).toContain("line 11");
     expect(html).toContain("&lt;b&gt;x&lt;/b&gt;");

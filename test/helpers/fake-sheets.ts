@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 /**
  * A local stand-in for the Google Sheets v4 API, speaking the same HTTP the real googleapis client
- * sends: GET spreadsheets/ID, POST :batchUpdate (addSheet), GET/PUT values/RANGE and
+ * sends: GET spreadsheets/ID, POST :batchUpdate (addSheet, updateCells with notes), GET/PUT values/RANGE and
  * POST values/RANGE:append. Sheets live in memory. Every request must carry a Bearer JWT signed
  * (RS256) by the service account whose key this fake generated, as Google checks self-signed JWTs.
  */
@@ -30,6 +30,8 @@ export interface FakeSheets {
   clientEmail: string;
   /** Worksheet title → rows of cells. */
   sheets: Map<string, unknown[][]>;
+  /** Cell notes by `title!A1`-style address. */
+  notes: Map<string, string>;
   requests: FakeRequest[];
   /** Requests refused for a missing or invalid token. */
   rejected: number;
@@ -70,6 +72,15 @@ function parseRange(range: string): { title: string; row: number; col: number } 
   if (!m) throw new HttpError(400, `Unable to parse range: ${range}`);
   const title = m[1] !== undefined ? m[1].replace(/''/g, "'") : (m[2] as string);
   return { title, row: m[4] ? Number(m[4]) - 1 : 0, col: m[3] ? COLUMN(m[3]) : 0 };
+}
+
+interface BatchRequest {
+  addSheet?: { properties?: { title?: string } };
+  updateCells?: {
+    range?: { sheetId?: number; startRowIndex?: number; startColumnIndex?: number };
+    rows?: { values?: { note?: string }[] }[];
+    fields?: string;
+  };
 }
 
 class HttpError extends Error {
@@ -121,9 +132,26 @@ export async function startFakeSheets(
     Object.entries(options.sheets ?? { Sheet1: [] }).map(([k, v]) => [k, v.map((r) => [...r])]),
   );
   const requests: FakeRequest[] = [];
+  const notes = new Map<string, string>();
   let failures = 0;
   let failStatus = 503;
   let rejected = 0;
+
+  /** updateCells with fields "note": each cell's note, from the range's first row and column. */
+  function updateNotes(u: NonNullable<BatchRequest["updateCells"]>): object {
+    if (u.fields !== "note") throw new HttpError(400, "only fields: note is supported");
+    const title = [...sheets.keys()][u.range?.sheetId ?? -1];
+    if (title === undefined) throw new HttpError(400, `No grid with id: ${u.range?.sheetId}`);
+    (u.rows ?? []).forEach((row, i) => {
+      (row.values ?? []).forEach((cell, j) => {
+        const col = String.fromCharCode(65 + (u.range?.startColumnIndex ?? 0) + j);
+        const address = `${title}!${col}${(u.range?.startRowIndex ?? 0) + i + 1}`;
+        if (cell.note) notes.set(address, cell.note);
+        else notes.delete(address);
+      });
+    });
+    return {};
+  }
 
   function handle(method: string, path: string, query: Record<string, string>, body: unknown): unknown {
     const sheetPath = /^\/v4\/spreadsheets\/([^/:]+)(.*)$/.exec(path);
@@ -137,11 +165,11 @@ export async function startFakeSheets(
       };
     }
     if (method === "POST" && rest === ":batchUpdate") {
-      const reqs =
-        (body as { requests?: { addSheet?: { properties?: { title?: string } } }[] }).requests ?? [];
+      const reqs = (body as { requests?: BatchRequest[] }).requests ?? [];
       const replies = reqs.map((r) => {
+        if (r.updateCells) return updateNotes(r.updateCells);
         const title = r.addSheet?.properties?.title;
-        if (!title) throw new HttpError(400, "only addSheet is supported");
+        if (!title) throw new HttpError(400, "only addSheet and updateCells are supported");
         if (sheets.has(title)) throw new HttpError(400, `A sheet with the name "${title}" already exists.`);
         sheets.set(title, []);
         return { addSheet: { properties: { sheetId: sheets.size - 1, title, index: sheets.size - 1 } } };
@@ -227,6 +255,7 @@ export async function startFakeSheets(
     credentialsFile,
     clientEmail,
     sheets,
+    notes,
     requests,
     get rejected() {
       return rejected;
