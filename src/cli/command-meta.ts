@@ -64,8 +64,8 @@ export const COMMAND_META = {
   },
   status: {
     name: "status",
-    description: "Show the last runs and the watermark",
-    example: "elt status --limit 5",
+    description: "Show the last runs and the watermark, or one run whole (--run N)",
+    example: "elt status --run 42",
   },
   docs: {
     name: "docs",
