@@ -18,7 +18,7 @@ import { runPipeline } from "../../src/pipeline/run-pipeline.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
 import { buildModels } from "../../src/transform/build-models.ts";
 import { planProject } from "../../src/transform/plan-project.ts";
-import { ELT_BIN, runElt } from "../helpers/cli.ts";
+import { ELT_BIN } from "../helpers/cli.ts";
 import { type FakeSheets, startFakeSheets } from "../helpers/fake-sheets.ts";
 import { cloneDatabase, createTestDatabase, queryRows, type TestDatabase } from "../helpers/pg.ts";
 import { emailYaml, tempProject } from "../helpers/project.ts";
