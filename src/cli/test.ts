@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { RunFailedError } from "../errors.ts";
 import { log } from "../log/logger.ts";
-import { planFromArgs, selectionArgs } from "../transform/cli-options.ts";
+import { planFromArgs, selectionArgs, stateFor } from "../transform/cli-options.ts";
 import { runDataTests } from "../transform/run-data-tests.ts";
 import { COMMAND_META } from "./command-meta.ts";
 import { commonArgs, demoArgs } from "./common-args.ts";
@@ -12,7 +12,7 @@ export default defineCommand({
   args: { ...commonArgs, ...demoArgs, ...selectionArgs },
   async run({ args }) {
     await withProject(args, { lock: false }, async (ctx) => {
-      const plan = planFromArgs(ctx, args);
+      const plan = planFromArgs(ctx, args, await stateFor(ctx.db, args));
       if (plan.tests.length === 0) log.warn("no data tests selected");
       const results = await runDataTests(ctx.db, plan);
       const failing = results.filter((r) => r.status !== "pass");

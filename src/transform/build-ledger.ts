@@ -12,6 +12,8 @@ export interface ModelRunRow {
   ms: number;
   error?: string;
   published?: boolean;
+  /** The model's fingerprint, kept when its build was published (state:modified compares with it). */
+  fingerprint?: { sql: string; config: string };
 }
 
 export interface LedgerIds {
@@ -21,8 +23,8 @@ export interface LedgerIds {
 
 export async function recordModelRun(q: Queryable, ids: LedgerIds, r: ModelRunRow): Promise<void> {
   await q.query(
-    `INSERT INTO elt.model_runs (invocation_id, run_id, model, relation, materialized, mode, status, rows, ms, error, published)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    `INSERT INTO elt.model_runs (invocation_id, run_id, model, relation, materialized, mode, status, rows, ms, error, published, sql_hash, config_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       ids.invocation,
       ids.runId ?? null,
@@ -35,6 +37,8 @@ export async function recordModelRun(q: Queryable, ids: LedgerIds, r: ModelRunRo
       Math.round(r.ms),
       r.error ?? null,
       r.published ?? null,
+      r.fingerprint?.sql ?? null,
+      r.fingerprint?.config ?? null,
     ],
   );
 }

@@ -7,6 +7,7 @@ import { formatDuration } from "../log/timestamp.ts";
 import { type AppliedModel, applyBuild } from "./apply-build.ts";
 import { type LedgerIds, recordModelRun, recordTestResult } from "./build-ledger.ts";
 import { readBuildState } from "./build-state.ts";
+import { modelFingerprint } from "./model-fingerprint.ts";
 import { type BuildPlan, planBuild } from "./plan-build.ts";
 import type { ProjectPlan } from "./plan-project.ts";
 import { formatTestResult, type TestResult } from "./run-data-tests.ts";
@@ -91,8 +92,17 @@ export async function planBuildNow(
 
 class NotPublished extends Error {}
 
-async function recordAll(q: Queryable, ids: LedgerIds, outcome: BuildOutcome): Promise<void> {
-  for (const m of outcome.models) await recordModelRun(q, ids, m);
+async function recordAll(
+  q: Queryable,
+  ids: LedgerIds,
+  outcome: BuildOutcome,
+  plan: ProjectPlan,
+): Promise<void> {
+  for (const m of outcome.models) {
+    const model = plan.allModels.get(m.name);
+    const published = m.published && m.status === "success" && model;
+    await recordModelRun(q, ids, published ? { ...m, fingerprint: modelFingerprint(model) } : m);
+  }
   for (const a of outcome.audits) await recordTestResult(q, ids, a);
 }
 
@@ -135,7 +145,7 @@ export async function buildModels(
       };
       if (!applied.publishable) throw new NotPublished();
       // Published and recorded together: the ledger says published exactly when it was.
-      await recordAll(tx, ids, outcome);
+      await recordAll(tx, ids, outcome, plan);
     });
   } catch (error) {
     if (!(error instanceof NotPublished)) throw error;
@@ -150,7 +160,7 @@ export async function buildModels(
   }
   if (!done.published) {
     try {
-      await recordAll(db, ids, done);
+      await recordAll(db, ids, done, plan);
     } catch (error) {
       log.warn(`could not record the build in elt.model_runs/elt.test_results: ${errorMessage(error)}`);
     }

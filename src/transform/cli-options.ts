@@ -1,8 +1,11 @@
 import type { ArgsDef } from "citty";
 import { parse } from "yaml";
 import type { ProjectContext } from "../cli/project-context.ts";
+import type { Queryable } from "../db/database.ts";
 import { ConfigError } from "../errors.ts";
 import { type ProjectPlan, planProject } from "./plan-project.ts";
+import { readFingerprints } from "./read-fingerprints.ts";
+import type { SelectionState } from "./select-models.ts";
 
 /** `--select`, `--exclude`, `--vars`: shared by `elt model build|compile|list` and `elt test`. */
 export const selectionArgs = {
@@ -10,7 +13,7 @@ export const selectionArgs = {
     type: "string",
     alias: "s",
     description:
-      "Models: name, +name (with ancestors), name+ (descendants), tag:x, path:models/dir; space/comma separated",
+      "Models: name, +name (with ancestors), name+ (descendants), tag:x, path:models/dir, state:modified (changed since their last published build); space/comma separated",
     valueHint: "selectors",
   },
   exclude: {
@@ -47,8 +50,20 @@ export function parseVars(text: string | undefined): Record<string, unknown> | u
   return value as Record<string, unknown>;
 }
 
-/** The project's plan for the command's arguments. */
-export function planFromArgs(ctx: ProjectContext, args: SelectionArgs): ProjectPlan {
+/** Whether the selection compares with the last build (`state:modified`): the database must be read. */
+export function selectsByState(args: SelectionArgs): boolean {
+  return [...(words(args.select) ?? []), ...(words(args.exclude) ?? [])].some((w) =>
+    /(^|[\s,+])state:/.test(w),
+  );
+}
+
+/** The last published fingerprints when the selection needs them, else nothing is read. */
+export async function stateFor(db: Queryable, args: SelectionArgs): Promise<SelectionState | undefined> {
+  return selectsByState(args) ? readFingerprints(db) : undefined;
+}
+
+/** The project's plan for the command's arguments; `state` from readFingerprints for `state:` selectors. */
+export function planFromArgs(ctx: ProjectContext, args: SelectionArgs, state?: SelectionState): ProjectPlan {
   const vars = parseVars(args.vars);
   const select = words(args.select);
   const exclude = words(args.exclude);
@@ -58,5 +73,6 @@ export function planFromArgs(ctx: ProjectContext, args: SelectionArgs): ProjectP
     ...(vars ? { vars } : {}),
     ...(select ? { select } : {}),
     ...(exclude ? { exclude } : {}),
+    ...(state ? { state } : {}),
   });
 }

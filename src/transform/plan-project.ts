@@ -2,12 +2,13 @@ import type { ProjectConfig } from "../config/project-schema.ts";
 import type { SourceChecks } from "../source-checks/source-check-config.ts";
 import { buildOrder } from "./build-order.ts";
 import { CompileError, type CompileProblem } from "./compile-error.ts";
+import { modelFingerprint } from "./model-fingerprint.ts";
 import { dedupeTestNames, type PlannedTest, planConfigTests, planSingularTests } from "./plan-tests.ts";
 import { projectFiles } from "./project-files.ts";
 import { readModels } from "./read-models.ts";
 import { readSidecars } from "./read-sidecars.ts";
 import { type PlannedModel, renderModels } from "./render-models.ts";
-import { selectModels } from "./select-models.ts";
+import { type SelectionState, selectModels } from "./select-models.ts";
 import { quoteRelation } from "./sql-literal.ts";
 import { TemplateEnv } from "./template-env.ts";
 
@@ -23,6 +24,8 @@ export interface ProjectPlan {
   tests: PlannedTest[];
   /** Every enabled model of the project by name, selected or not. */
   allModels: ReadonlyMap<string, PlannedModel>;
+  /** Why each selected model is in, when `select` was given (`SQL changed`, `downstream of x`). */
+  why: ReadonlyMap<string, string>;
   /** Freshness and drift checks declared on source tables (whatever the selection). */
   sourceChecks: SourceChecks[];
 }
@@ -34,6 +37,8 @@ export interface PlanOptions {
   vars?: Record<string, unknown>;
   select?: string[];
   exclude?: string[];
+  /** The last published build's fingerprints, for `state:modified` (read by the caller). */
+  state?: SelectionState;
 }
 
 /**
@@ -79,13 +84,16 @@ export function planProject(options: PlanOptions): ProjectPlan {
 
   if (problems.length > 0) throw new CompileError(problems);
 
+  const why = new Map<string, string>();
   const selected = selectModels(
     order.map((name) => {
       const m = planned.get(name) as PlannedModel;
-      return { name, path: m.path, tags: m.config.tags, deps: m.deps };
+      return { name, path: m.path, tags: m.config.tags, deps: m.deps, fingerprint: modelFingerprint(m) };
     }),
     options.select,
     options.exclude,
+    options.state,
+    why,
   );
   const everything = !options.select?.length && !options.exclude?.length;
   return {
@@ -101,5 +109,6 @@ export function planProject(options: PlanOptions): ProjectPlan {
     ),
     allModels: planned,
     sourceChecks: sidecars.sourceChecks,
+    why,
   };
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors.ts";
+import type { ModelFingerprint } from "./model-fingerprint.ts";
 
 export interface SelectableModel {
   name: string;
@@ -6,10 +7,14 @@ export interface SelectableModel {
   path: string;
   tags: string[];
   deps: string[];
+  fingerprint?: ModelFingerprint;
 }
 
+/** The last published build's fingerprints by model (`state:` selectors compare against them). */
+export type SelectionState = ReadonlyMap<string, ModelFingerprint>;
+
 export interface Selector {
-  method: "name" | "tag" | "path";
+  method: "name" | "tag" | "path" | "state";
   value: string;
   ancestors: boolean;
   descendants: boolean;
@@ -26,10 +31,14 @@ export function parseSelectors(values: string | readonly string[] | undefined): 
     if (ancestors) w = w.slice(1);
     const descendants = w.endsWith("+");
     if (descendants) w = w.slice(0, -1);
-    const m = /^(tag|path):(.*)$/.exec(w);
+    const m = /^(tag|path|state):(.*)$/.exec(w);
     const method = (m?.[1] ?? "name") as Selector["method"];
     const value = m ? (m[2] ?? "") : w;
     if (!value) throw new ConfigError(`selector "${word}" is empty`, { code: "USAGE" });
+    if (method === "state" && value !== "modified")
+      throw new ConfigError(`selector "${word}": the state method knows only state:modified`, {
+        code: "USAGE",
+      });
     return { method, value, ancestors, descendants };
   });
 }
@@ -53,7 +62,27 @@ function walk(start: string[], next: (name: string) => string[]): Set<string> {
   return seen;
 }
 
-function matchOne(models: SelectableModel[], s: Selector): string[] {
+/** Why a model's build is out of date against the last published one; undefined when it is not. */
+export function modifiedReason(model: SelectableModel, state: SelectionState): string | undefined {
+  const last = state.get(model.name);
+  if (!last) return "never published";
+  const sql = model.fingerprint?.sql !== last.sql;
+  const config = model.fingerprint?.config !== last.config;
+  if (sql && config) return "SQL and config changed";
+  if (sql) return "SQL changed";
+  if (config) return "config changed";
+  return undefined;
+}
+
+function matchOne(models: SelectableModel[], s: Selector, state: SelectionState | undefined): string[] {
+  if (s.method === "state") {
+    if (!state)
+      throw new ConfigError("state:modified compares with the last build, which needs the database", {
+        code: "USAGE",
+        hint: "use it with elt model build, elt model list or elt test",
+      });
+    return models.filter((m) => modifiedReason(m, state) !== undefined).map((m) => m.name);
+  }
   if (s.method === "name") return models.filter((m) => m.name === s.value).map((m) => m.name);
   if (s.method === "tag") return models.filter((m) => m.tags.includes(s.value)).map((m) => m.name);
   const prefix = normalizePath(s.value);
@@ -62,19 +91,39 @@ function matchOne(models: SelectableModel[], s: Selector): string[] {
     .map((m) => m.name);
 }
 
-function resolveSelectors(models: SelectableModel[], selectors: Selector[]): Set<string> {
+function resolveSelectors(
+  models: SelectableModel[],
+  selectors: Selector[],
+  state: SelectionState | undefined,
+  why?: Map<string, string>,
+): Set<string> {
   const byName = new Map(models.map((m) => [m.name, m]));
   const children = new Map<string, string[]>();
   for (const m of models) for (const d of m.deps) children.set(d, [...(children.get(d) ?? []), m.name]);
   const out = new Set<string>();
   const unknown: string[] = [];
   for (const s of selectors) {
-    const hits = matchOne(models, s);
+    const hits = matchOne(models, s, state);
     if (hits.length === 0 && s.method === "name") unknown.push(s.value);
-    for (const h of hits) out.add(h);
+    const because = (name: string, reason: string) => {
+      out.add(name);
+      if (why && !why.has(name)) why.set(name, reason);
+    };
+    for (const h of hits) {
+      const m = byName.get(h) as SelectableModel;
+      because(
+        h,
+        s.method === "state" && state
+          ? (modifiedReason(m, state) as string)
+          : `${s.method === "name" ? "named" : `${s.method}:${s.value}`}`,
+      );
+    }
     if (s.ancestors)
-      for (const a of walk(hits, (n) => byName.get(n)?.deps ?? [])) if (byName.has(a)) out.add(a);
-    if (s.descendants) for (const d of walk(hits, (n) => children.get(n) ?? [])) out.add(d);
+      for (const a of walk(hits, (n) => byName.get(n)?.deps ?? []))
+        if (byName.has(a)) because(a, `upstream of ${hits.join(", ")}`);
+    if (s.descendants)
+      for (const d of walk(hits, (n) => children.get(n) ?? []))
+        because(d, `downstream of ${parentIn(d, hits, byName)}`);
   }
   if (unknown.length > 0) {
     throw new ConfigError(`no model named ${unknown.map((u) => `"${u}"`).join(", ")}`, {
@@ -88,16 +137,45 @@ function resolveSelectors(models: SelectableModel[], selectors: Selector[]): Set
 /**
  * The names chosen by `--select` (everything when absent) minus those chosen by `--exclude`.
  * `+x` adds x's ancestors, `x+` its descendants; `tag:t`, `path:models/dir` match by tag or folder.
- * A plain name that matches no model is a usage error (a typo must not silently build nothing).
+ * `state:modified` matches the models whose compiled SQL or config differs from their last published
+ * build (`state`), or that were never published. A plain name that matches no model is a usage error
+ * (a typo must not silently build nothing). `why`, when given, gets the reason each model is in.
  */
 export function selectModels(
   models: SelectableModel[],
   select?: string | readonly string[],
   exclude?: string | readonly string[],
+  state?: SelectionState,
+  why?: Map<string, string>,
 ): Set<string> {
   const selectors = parseSelectors(select);
   const chosen =
-    selectors.length === 0 ? new Set(models.map((m) => m.name)) : resolveSelectors(models, selectors);
-  for (const name of resolveSelectors(models, parseSelectors(exclude))) chosen.delete(name);
+    selectors.length === 0
+      ? new Set(models.map((m) => m.name))
+      : resolveSelectors(models, selectors, state, why);
+  for (const name of resolveSelectors(models, parseSelectors(exclude), state)) {
+    chosen.delete(name);
+    why?.delete(name);
+  }
   return chosen;
+}
+
+/** The nearest of `roots` that `name` descends from (for "downstream of x"). */
+function parentIn(name: string, roots: string[], byName: ReadonlyMap<string, SelectableModel>): string {
+  const seen = new Set<string>();
+  let frontier = [name];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const n of frontier) {
+      for (const d of byName.get(n)?.deps ?? []) {
+        if (roots.includes(d)) return d;
+        if (!seen.has(d)) {
+          seen.add(d);
+          next.push(d);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return roots[0] ?? name;
 }

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { RunFailedError } from "../../errors.ts";
 import { log } from "../../log/logger.ts";
 import { buildModels, planBuildNow } from "../../transform/build-models.ts";
-import { planFromArgs, selectionArgs } from "../../transform/cli-options.ts";
+import { planFromArgs, selectionArgs, stateFor } from "../../transform/cli-options.ts";
 import { formatBuildPlan } from "../../transform/format-build-plan.ts";
 import { COMMAND_META } from "../command-meta.ts";
 import { commonArgs, demoArgs } from "../common-args.ts";
@@ -21,7 +21,7 @@ export default defineCommand({
     const dryRun = args["dry-run"] ?? false;
     // A dry run changes nothing: no lock, no migrations.
     await withProject(args, { lock: !dryRun, migrate: !dryRun }, async (ctx) => {
-      const plan = planFromArgs(ctx, args);
+      const plan = planFromArgs(ctx, args, await stateFor(ctx.db, args));
       if (plan.models.length === 0) log.warn("no models selected");
       const options = { fullRefresh: args["full-refresh"] ?? false };
       if (dryRun) {
