@@ -1,9 +1,10 @@
 import format from "pg-format";
 import type { Queryable } from "../db/database.ts";
-import { errorMessage } from "../errors.ts";
 import type { AuditStep, BuildStep } from "./build-step.ts";
 import type { BuildPlan, ModelBuild } from "./plan-build.ts";
+import { pointAtSource } from "./point-at-source.ts";
 import type { TestResult } from "./run-data-tests.ts";
+import type { SqlOrigin } from "./sql-origin.ts";
 
 export interface AppliedModel {
   name: string;
@@ -27,13 +28,6 @@ export interface ApplyOptions {
   sampleRows: number;
   onModel?: (m: AppliedModel) => void;
   onAudit?: (a: TestResult) => void;
-}
-
-/** PostgreSQL puts the useful part ("Key (id)=(1) is duplicated.") in detail, not in the message. */
-export function dbErrorMessage(error: unknown): string {
-  const e = error as { detail?: unknown; hint?: unknown };
-  const extra = [e.detail, e.hint].filter((x): x is string => typeof x === "string" && x !== "");
-  return [errorMessage(error), ...extra].join(" — ");
 }
 
 class StepFailed extends Error {}
@@ -68,14 +62,14 @@ async function runSteps(tx: Queryable, steps: BuildStep[], ctx: StepContext): Pr
       // A COUNT step returns its figure as a row; a merge says it in the command tag.
       if (step.rows) ctx.rows = r.rows[0]?.n !== undefined ? Number(r.rows[0].n) : r.rowCount;
     } catch (error) {
-      throw new StepFailed(
-        step.failure ? `${step.failure}: ${dbErrorMessage(error)}` : dbErrorMessage(error),
-      );
+      throw new StepFailed(pointAtSource(error, step.sql, ctx.origin, step.failure));
     }
   }
 }
 
 interface StepContext {
+  /** The model's file and renderings: a step's error points there. */
+  origin: SqlOrigin;
   sampleRows: number;
   audits: TestResult[];
   failedAudits: string[];
@@ -117,16 +111,18 @@ async function runAudit(tx: Queryable, step: AuditStep, sampleRows: number): Pro
   };
   const started = performance.now();
   await tx.query("SAVEPOINT elt_audit");
+  let statement = `SELECT * FROM (\n${step.sql}\n) AS elt__failures LIMIT ${sampleRows + 1}`;
   try {
-    const { rows } = await tx.query(
-      `SELECT * FROM (\n${step.sql}\n) AS elt__failures LIMIT ${sampleRows + 1}`,
-    );
+    const { rows } = await tx.query(statement);
     let failures = rows.length;
     if (failures > sampleRows) {
-      const count = await tx.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM (\n${step.sql}\n) AS f`);
+      statement = `SELECT count(*)::bigint AS n FROM (\n${step.sql}\n) AS f`;
+      const count = await tx.query<{ n: number }>(statement);
       failures = Number(count.rows[0]?.n ?? 0);
     }
     const sample = rows.slice(0, sampleRows);
+    // Tracing runs queries of its own: an error there has no position in the test's SQL.
+    statement = "";
     const rawIds = failures > 0 ? await traceRows(tx, step, sample) : [];
     await tx.query("RELEASE SAVEPOINT elt_audit");
     return {
@@ -145,7 +141,7 @@ async function runAudit(tx: Queryable, step: AuditStep, sampleRows: number): Pro
       failures: 0,
       sample: [],
       ms: performance.now() - started,
-      error: dbErrorMessage(error),
+      error: pointAtSource(error, statement, step.origin),
     };
   }
 }
@@ -198,7 +194,13 @@ export async function applyBuild(
       };
     } else {
       const started = performance.now();
-      const ctx: StepContext = { sampleRows: options.sampleRows, audits: [], failedAudits: [], rows: null };
+      const ctx: StepContext = {
+        origin: model.origin,
+        sampleRows: options.sampleRows,
+        audits: [],
+        failedAudits: [],
+        rows: null,
+      };
       const error = await applyModel(tx, model, ctx);
       for (const a of ctx.audits) {
         audits.push(a);

@@ -1,3 +1,5 @@
+import type { SqlOrigin } from "./sql-origin.ts";
+
 /**
  * One step of a build plan: printable, applied in order inside the build's transaction. A plan is
  * made of these by pure functions (plan-build.ts, materializations/); only apply-build.ts runs them.
@@ -38,6 +40,8 @@ export interface AuditStep {
   traceSource?: { schema: string; table: string; column: string };
   /** Models it reads: it is skipped when one of them was not built. */
   refs: string[];
+  /** Where its SQL comes from, for its database errors. */
+  origin: SqlOrigin;
 }
 
 export const sqlStep = (label: string, sql: string, extra: Partial<SqlStep> = {}): SqlStep => ({

@@ -6,6 +6,7 @@ import type { Staged } from "./materializations/context.ts";
 import { MATERIALIZATIONS } from "./materializations/registry.ts";
 import { createSchemaSql } from "./materializations/templates.ts";
 import type { PlannedModel, PlannedTest, ProjectPlan } from "./plan-project.ts";
+import { modelOrigin, type SqlOrigin, testOrigin } from "./sql-origin.ts";
 
 /** One model's part of a build: what it will do and why. */
 export interface ModelBuild {
@@ -17,6 +18,8 @@ export interface ModelBuild {
   reason: string;
   deps: string[];
   steps: BuildStep[];
+  /** Where its SQL comes from: a failing step's error points into the model's file. */
+  origin: SqlOrigin;
 }
 
 /**
@@ -50,6 +53,7 @@ function audit(
     scope,
     sql: sql.replace(/[\s;]+$/, ""),
     refs: test.refs,
+    origin: testOrigin(test),
     ...trace,
   };
 }
@@ -111,6 +115,7 @@ export function planBuild(plan: ProjectPlan, state: BuildState, options: BuildPl
       reason: planned.reason,
       deps: model.deps,
       steps: [sqlStep("make sure of the schema", createSchemaSql(model.relation.schema)), ...planned.steps],
+      origin: modelOrigin(model),
     };
   });
   // A test across models audits a build that writes all of them; the others are `elt test`'s.

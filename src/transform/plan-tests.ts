@@ -6,6 +6,7 @@ import { listFiles, type ProjectFiles } from "./project-files.ts";
 import type { ModelSource } from "./read-models.ts";
 import { cleanSql } from "./render-models.ts";
 import { splitHeader } from "./split-header.ts";
+import type { SqlSourceMap } from "./sql-source-map.ts";
 import type { TemplateEnv } from "./template-env.ts";
 import { parseYamlSource } from "./yaml-source.ts";
 
@@ -25,6 +26,10 @@ export interface PlannedTest {
   toRelation?: string;
   /** Where it is declared. */
   path: string;
+  /** The line declaring a config test (in the model's header or its yml, which `file` names). */
+  declared?: { file: string; line?: number };
+  /** A singular test's rendering map, for database errors (see PlannedModel.sqlMap). */
+  sqlMap?: SqlSourceMap;
   /** Models it reads (selection runs a test when one of them is selected). */
   refs: string[];
 }
@@ -84,6 +89,7 @@ export function planConfigTests(
         spec,
         ...(to ? { toRelation: to } : {}),
         path: m.path,
+        declared: m.locate(key),
         refs,
       });
     }
@@ -135,6 +141,7 @@ export function planSingularTests(
       scope: "full",
       sql: cleanSql(r.sql),
       path,
+      ...(r.map ? { sqlMap: r.map } : {}),
       refs,
     });
   }

@@ -2,6 +2,7 @@ import type { CompileProblem } from "./compile-error.ts";
 import type { ModelConfig } from "./model-config.ts";
 import type { ModelSource } from "./read-models.ts";
 import { sqlLiteral } from "./sql-literal.ts";
+import type { SqlSourceMap } from "./sql-source-map.ts";
 import type { TemplateEnv } from "./template-env.ts";
 
 export interface PlannedModel {
@@ -16,6 +17,9 @@ export interface PlannedModel {
   sql: string;
   /** Rendered with is_incremental true (same as `sql` unless the model branches on it). */
   incrementalSql: string;
+  /** Where each character of `sql` / `incrementalSql` came from, for database errors (when known). */
+  sqlMap?: SqlSourceMap;
+  incrementalSqlMap?: SqlSourceMap;
   /** Models it refs (all of them, selected or not). */
   deps: string[];
   /** `source.table` it reads. */
@@ -63,6 +67,9 @@ export function renderModels(
       config: m.config,
       sql: cleanSql(full.sql),
       incrementalSql: cleanSql(incr.sql),
+      // cleanSql keeps a prefix of the rendering, so its map still holds.
+      ...(full.map ? { sqlMap: full.map } : {}),
+      ...(incr.map ? { incrementalSqlMap: incr.map } : {}),
       deps: [...new Set(refs.map((r) => r.name))],
       sources: [...new Set([...full.sources, ...incr.sources])],
     });

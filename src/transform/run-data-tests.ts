@@ -5,6 +5,8 @@ import { log } from "../log/logger.ts";
 import { formatDuration } from "../log/timestamp.ts";
 import { recordTestResult } from "./build-ledger.ts";
 import type { PlannedTest, ProjectPlan } from "./plan-project.ts";
+import { pointAtSource } from "./point-at-source.ts";
+import { testOrigin } from "./sql-origin.ts";
 
 export interface TestResult {
   name: string;
@@ -51,16 +53,15 @@ export function formatTestResult(r: TestResult): string {
 async function runOne(db: Database, test: PlannedTest, sampleRows: number): Promise<TestResult> {
   const base = { name: test.name, ...(test.model ? { model: test.model } : {}), severity: test.severity };
   const started = performance.now();
+  const sql = test.sql.replace(/[\s;]+$/, "");
+  let statement = `SELECT count(*)::bigint AS n FROM (\n${sql}\n) AS elt__failures`;
   try {
-    const sql = test.sql.replace(/[\s;]+$/, "");
     // One snapshot for the count and the sample.
     const { failures, sample } = await db.transaction(async (tx) => {
-      const count = await tx.query<{ n: number }>(
-        `SELECT count(*)::bigint AS n FROM (\n${sql}\n) AS elt__failures`,
-      );
+      const count = await tx.query<{ n: number }>(statement);
       const n = Number(count.rows[0]?.n ?? 0);
-      const rows =
-        n > 0 ? (await tx.query(`SELECT * FROM (\n${sql}\n) AS elt__failures LIMIT ${sampleRows}`)).rows : [];
+      statement = `SELECT * FROM (\n${sql}\n) AS elt__failures LIMIT ${sampleRows}`;
+      const rows = n > 0 ? (await tx.query(statement)).rows : [];
       return { failures: n, sample: rows };
     });
     return {
@@ -77,7 +78,7 @@ async function runOne(db: Database, test: PlannedTest, sampleRows: number): Prom
       failures: 0,
       sample: [],
       ms: performance.now() - started,
-      error: errorMessage(error),
+      error: pointAtSource(error, statement, testOrigin(test)),
     };
   }
 }

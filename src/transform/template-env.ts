@@ -3,7 +3,9 @@ import { createRequire } from "node:module";
 import { basename, extname, join } from "node:path";
 import Handlebars from "handlebars";
 import type { CompileProblem } from "./compile-error.ts";
+import { bracketPartial, markLines } from "./line-markers.ts";
 import { sqlLiteral } from "./sql-literal.ts";
+import { buildSqlSourceMap, type SourceLine, type SqlSourceMap } from "./sql-source-map.ts";
 
 /** What the helpers can resolve while rendering one file. */
 export interface RenderScope {
@@ -28,6 +30,8 @@ export interface RenderRequest {
 
 export interface Rendered {
   sql: string;
+  /** Where each character of `sql` came from (file, line, column); undefined when it cannot be told. */
+  map?: SqlSourceMap;
   refs: { name: string; line?: number }[];
   sources: string[];
   problems: CompileProblem[];
@@ -40,6 +44,8 @@ interface RenderState {
   problems: CompileProblem[];
   /** Partials being rendered, innermost last. */
   partials: string[];
+  /** Rendering with line markers, for the source map (its problems and refs are thrown away). */
+  marking?: boolean;
 }
 
 type HelperOptions = { loc?: { start: { line: number } }; hash?: Record<string, unknown> };
@@ -53,6 +59,8 @@ export class TemplateEnv {
   private readonly hb = Handlebars.create();
   private state: RenderState | undefined;
   readonly problems: CompileProblem[] = [];
+  /** The partials' files and lines, by marker slot minus one (slot 0 is the rendered file). */
+  private readonly partialSources: { file: string; lines: string[] }[] = [];
 
   constructor(
     private readonly scope: RenderScope,
@@ -149,13 +157,16 @@ export class TemplateEnv {
       const path = join(dir, f);
       if (ext === ".hbs") {
         // Compiled like models (strict) and wrapped, so problems inside say which partial.
-        const template = this.hb.compile(readFileSync(path, "utf8"), { strict: true, noEscape: true });
+        const source = readFileSync(path, "utf8");
+        const template = this.hb.compile(source, { strict: true, noEscape: true });
         const where = `${rel}/${f}`;
+        const slot = this.partialSources.push({ file: where, lines: source.split("\n") });
+        const marked = this.hb.compile(markLines(source, slot), { strict: true, noEscape: true });
         this.hb.registerPartial(name, ((context: unknown, options: Handlebars.RuntimeOptions) => {
           const st = this.state;
           st?.partials.push(where);
           try {
-            return template(context, options);
+            return st?.marking ? bracketPartial(marked(context, options)) : template(context, options);
           } catch (error) {
             if (!st) throw error;
             const p = templateProblem(error, { file: st.req.file, firstLine: 1, isIncremental: false });
@@ -204,25 +215,62 @@ export class TemplateEnv {
     } catch (error) {
       parseError = error;
     }
+    const marked = this.hb.compile(markLines(body, 0), { strict: true, noEscape: true });
+    const bodyLines = body.split("\n");
     return (req) => {
       const state: RenderState = { req, refs: [], sources: new Set(), problems: [], partials: [] };
       let sql = "";
       this.state = state;
       try {
-        // `{{this}}` is the context itself in Handlebars: its text is the model's relation.
-        const context = {
-          is_incremental: req.isIncremental,
-          toString: () => req.self ?? this.problem("{{this}} is only available in models"),
-        };
         if (parseError) throw parseError;
-        sql = (template as HandlebarsTemplateDelegate)(context);
+        sql = (template as HandlebarsTemplateDelegate)(this.context(req));
       } catch (error) {
         state.problems.push(templateProblem(error, req));
       } finally {
         this.state = undefined;
       }
-      return { sql, refs: state.refs, sources: [...state.sources], problems: state.problems };
+      const map = state.problems.length === 0 ? this.sourceMap(marked, req, sql, bodyLines) : undefined;
+      return {
+        sql,
+        ...(map ? { map } : {}),
+        refs: state.refs,
+        sources: [...state.sources],
+        problems: state.problems,
+      };
     };
+  }
+
+  /** `{{this}}` is the context itself in Handlebars: its text is the model's relation. */
+  private context(req: RenderRequest): object {
+    return {
+      is_incremental: req.isIncremental,
+      toString: () => req.self ?? this.problem("{{this}} is only available in models"),
+    };
+  }
+
+  /**
+   * Renders the template again with line markers and reads the map from where they land. A side
+   * product: the SQL that runs is the plain rendering, and a marked one that differs gives no map.
+   */
+  private sourceMap(
+    marked: HandlebarsTemplateDelegate,
+    req: RenderRequest,
+    sql: string,
+    bodyLines: string[],
+  ): SqlSourceMap | undefined {
+    const resolve = (slot: number, line: number): SourceLine => {
+      if (slot === 0) return { file: req.file, line: req.firstLine + line, text: bodyLines[line] ?? "" };
+      const partial = this.partialSources[slot - 1];
+      return { file: partial?.file ?? req.file, line: line + 1, text: partial?.lines[line] ?? "" };
+    };
+    this.state = { req, refs: [], sources: new Set(), problems: [], partials: [], marking: true };
+    try {
+      return buildSqlSourceMap(marked(this.context(req)), sql, resolve);
+    } catch {
+      return undefined;
+    } finally {
+      this.state = undefined;
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runElt } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
+import { tempProject } from "../helpers/project.ts";
 
 const FIXTURE = join(import.meta.dirname, "../fixtures/engine-project");
 // Nothing listens on port 1: any attempt to connect fails at once.
@@ -106,6 +107,29 @@ describe("elt model build and elt test on PostgreSQL", () => {
     expect(dry.stdout).toContain("RENAME TO event_log");
     expect(dry.stdout).toMatch(/^publish: COMMIT/m);
     expect(await count()).toEqual(before);
+  });
+
+  it("points a SQL error at the source line with a caret, for a model and a singular test", async () => {
+    const dir = tempProject({
+      "project.yml": "name: t\ndatabase:\n  url: ${DATABASE_URL}\n",
+      "models/points.sql": "/*---\nschema: points\n---*/\nSELECT 1 AS a,\n  2 AS b,,\n  3 AS c\n",
+      "tests/points_test.sql": "-- no refs\nSELECT 1 AS one\nWHERE nope > 0\n",
+    });
+    const env = { DATABASE_URL: db.url };
+    const built = await runElt(["model", "build"], { cwd: dir, env });
+    expect(built.code).toBe(1);
+    expect(built.stderr).toMatch(
+      /model points\.points: failed after \d+ ms: models\/points\.sql:5:10: syntax error at or near ","\n {2}5 \| {3}2 AS b,,\n {4}\| {10}\^\n/,
+    );
+    const tested = await runElt(["test"], { cwd: dir, env });
+    expect(tested.code).toBe(1);
+    expect(tested.stderr).toContain(
+      [
+        'test points_test: error: tests/points_test.sql:3:7: column "nope" does not exist',
+        "  3 | WHERE nope > 0",
+        "    |       ^",
+      ].join("\n"),
+    );
   });
 
   it("builds, logs each model, tests, and exits 1 when a model or an error test fails", async () => {
