@@ -17,36 +17,64 @@ const nonNegativeInt = z.preprocess(fromText, z.number().int().nonnegative());
 const databaseSchema = z
   .strictObject({
     url: optionalText.describe(
-      "PostgreSQL URL; absent or empty means the embedded PostgreSQL, its data in embedded_dir",
+      "PostgreSQL URL, e.g. `postgres://elt:secret@db.example.org:5432/grade` (its password is masked in logs). Absent or empty: the project's embedded PostgreSQL 17, started on demand with its data in `embedded_dir`",
     ),
-    embedded_dir: z.string().default(".elt/pgdata").describe("Data folder of the embedded database"),
+    embedded_dir: z
+      .string()
+      .default(".elt/pgdata")
+      .describe(
+        "Data folder of the embedded PostgreSQL (used when `url` is empty), relative to project.yml; created by initdb the first time. The demo uses `.elt/demo/pgdata`",
+      ),
     lock_timeout_seconds: nonNegativeInt
       .default(600)
-      .describe("How long a command waits for another one holding the project lock"),
-    statement_timeout_seconds: nonNegativeInt.default(0).describe("0 = no limit"),
+      .describe(
+        "How long a command waits for another `elt` holding the project lock (a run, a build, a migration) before it gives up with exit 1; 0 = do not wait",
+      ),
+    statement_timeout_seconds: nonNegativeInt
+      .default(0)
+      .describe("PostgreSQL `statement_timeout` for every connection elt opens; 0 = no limit"),
   })
+  .describe("Where the data lives: the PostgreSQL server, or the embedded one")
   .prefault({});
 
 const apiSchema = z
   .strictObject({
-    url: z.url().default("https://b2b.itresume.ru/api/statistics"),
-    client: optionalText,
-    client_key: optionalText.describe("Secret: masked in every log line and message"),
+    url: z
+      .url()
+      .default("https://b2b.itresume.ru/api/statistics")
+      .describe(
+        "The statistics endpoint (docs/api.md); `elt dev api` prints a local simulator's URL to put here",
+      ),
+    client: optionalText.describe("The `client` query parameter: your account name at the vendor"),
+    client_key: optionalText.describe(
+      "The `client_key` query parameter. Secret: masked in every log line, email and error message",
+    ),
     timeout_seconds: positiveInt
       .default(300)
-      .describe("For the response to start (headers); one day has taken up to 51 s"),
+      .describe(
+        "How long to wait for the response to start (its headers); one day has taken up to 51 s. Then the attempt is retried",
+      ),
     idle_timeout_seconds: positiveInt
       .default(60)
-      .describe("Longest pause allowed between two pieces of the body once it has started"),
+      .describe(
+        "Longest pause allowed between two pieces of the body once it has started; then the attempt is retried",
+      ),
     deadline_seconds: positiveInt
       .default(900)
       .describe("Longest one window attempt may take, headers and body together; then it is retried"),
-    retries: nonNegativeInt.default(5),
-    retry_max_delay_seconds: positiveInt.default(60).describe("Caps the backoff and Retry-After"),
+    retries: nonNegativeInt
+      .default(5)
+      .describe(
+        "Retries of a window after a transient failure (network error, timeout, HTTP 408, 429 or 5xx); each attempt downloads and lands the window again. Other 4xx (wrong credentials) are not retried",
+      ),
+    retry_max_delay_seconds: positiveInt
+      .default(60)
+      .describe("Caps the pause between retries, backoff and the server's Retry-After alike"),
     retry_base_delay_ms: nonNegativeInt
       .default(1000)
-      .describe("First retry's backoff; doubles per retry, jittered"),
+      .describe("The first retry's backoff; it doubles per retry, with jitter (half to all of it)"),
   })
+  .describe("The vendor's statistics API (docs/api.md): where it is, the credentials, timeouts and retries")
   .prefault({});
 
 const plausibilitySchema = z
@@ -54,7 +82,9 @@ const plausibilitySchema = z
     min_volume_ratio: z
       .preprocess(fromText, z.number().min(0).max(1))
       .default(0.6)
-      .describe("A long window with fewer records than this share of the usual volume is suspect"),
+      .describe(
+        "A window of `judge_hours` or more holding fewer records than this share of the usual volume for its length is suspect",
+      ),
     judge_hours: positiveInt
       .default(20)
       .describe("Windows at least this long are judged on their volume (shorter ones vary by hour)"),
@@ -70,62 +100,122 @@ const plausibilitySchema = z
       .describe("An answer with a larger share of non-object elements is suspect"),
     max_fetches: positiveInt
       .default(3)
-      .describe("Suspect answers for one window before later runs give up on it and fail loudly"),
+      .describe(
+        "Suspect answers for one window before later runs give up on it and fail with EXTRACT_INCOMPLETE",
+      ),
   })
+  .describe(
+    "When an HTTP 200 looks incomplete (ADR 0008): its records land, but the load is `suspect` and later runs fetch the window again",
+  )
   .prefault({});
 
 const extractSchema = z
   .strictObject({
-    window_hours: positiveInt.default(24).describe("Backfills are split into windows of this size"),
+    window_hours: positiveInt
+      .default(24)
+      .describe(
+        "Every extract is split into windows of at most this many hours, one API request and one landing transaction each",
+      ),
     overlap_minutes: nonNegativeInt
       .default(120)
-      .describe("Incremental runs start this long before the watermark, to catch late records"),
+      .describe(
+        "Incremental runs start this long before the watermark (the end of the last landed window), to catch records the API indexed late",
+      ),
     start: optionalText.describe(
-      "Where the first incremental run starts when nothing is landed yet (UTC; default: yesterday 00:00)",
+      "Where the first incremental run starts when nothing is landed yet, UTC, e.g. `2026-01-01` or `2026-01-01 06:00`. Unset: after the newest landed backfill, else yesterday 00:00 UTC",
     ),
     record_key: z
       .array(z.string().min(1))
       .min(1)
       .default(["lti_user_id", "created_at"])
-      .describe("The record fields that identify one attempt: a new version of a key is a conflict"),
+      .describe(
+        "The record fields that identify one attempt: another version of a landed key is a conflict (kept in raw.api_conflicts). Changing it needs key_hash recomputed for landed rows",
+      ),
     record_time: z
       .string()
       .min(1)
       .default("created_at")
-      .describe("The record field the API's start and end bound (for records outside the window)"),
+      .describe(
+        "The record field the API's `start` and `end` bound: records outside their window are counted (and still landed)",
+      ),
     plausibility: plausibilitySchema,
   })
+  .describe("How the API's history is cut into windows and landed raw, and when an answer is doubted")
   .prefault({});
 
 const logsSchema = z
   .strictObject({
-    dir: z.string().default("logs"),
-    level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).default("info"),
-    retention_days: positiveInt.default(3).describe("Today and the days before: 3 keeps 3 dated files"),
+    dir: z
+      .string()
+      .default("logs")
+      .describe(
+        "Folder of the dated log files (`YYYY-MM-DD.log`, local date), relative to project.yml. A folder elt cannot write is an error at start (exit 2)",
+      ),
+    level: z
+      .enum(["silent", "error", "warn", "info", "debug", "trace"])
+      .default("info")
+      .describe("Lowest level written to the console and the log file; `--log-level` overrides it"),
+    retention_days: positiveInt
+      .default(3)
+      .describe(
+        "Dated log files kept, today included: 3 keeps today's and the two days before; older ones are deleted at start",
+      ),
   })
+  .describe("Where each command logs, and for how long")
   .prefault({});
 
 const modelsSchema = z
   .strictObject({
-    paths: z.array(z.string()).default(["models"]),
-    macro_paths: z.array(z.string()).default(["macros"]),
-    test_paths: z.array(z.string()).default(["tests"]),
-    target_path: z.string().default("target"),
+    paths: z
+      .array(z.string())
+      .default(["models"])
+      .describe("Folders holding the models (`*.sql`) and their yml (sources, config, tests)"),
+    macro_paths: z
+      .array(z.string())
+      .default(["macros"])
+      .describe("Folders of partials (`<name>.hbs`) and helper modules (`<file>.cjs`)"),
+    test_paths: z
+      .array(z.string())
+      .default(["tests"])
+      .describe("Folders of singular data tests (`<name>.sql`, a SELECT of the failing rows)"),
+    target_path: z
+      .string()
+      .default("target")
+      .describe("Where `elt model compile` writes compiled SQL and `elt docs generate` the docs site"),
   })
+  .describe(
+    "Where the SQL project lives: models, macros, singular tests, and what elt writes (docs/models-guide.md)",
+  )
   .prefault({});
 
 const sheetsSchema = z
   .strictObject({
     credentials: optionalText.describe(
-      "Path to a service-account JSON key, or the key's JSON itself (starting with {)",
+      "A Google service-account JSON key: its path, or the JSON itself (starting with `{`); required with `spreadsheet_id`. Its private key is masked",
     ),
-    spreadsheet_id: optionalText,
-    root_url: optionalText.describe("API root override, for emulators and tests"),
-    worksheet: z.string().default("daily_summary"),
-    locale: z.enum(["ru", "en"]).default("ru"),
-    columns: z.array(z.string()).optional().describe("daily_summary columns to export, in order"),
-    preview_path: optionalText.describe("Also write the sheet as a CSV here (the demo's preview)"),
+    spreadsheet_id: optionalText.describe(
+      "The spreadsheet to upsert grade.daily_summary into (the id in its URL). Unset, and no `preview_path`: the export is skipped with a warning",
+    ),
+    root_url: optionalText.describe("Sheets API root override, for emulators and tests"),
+    worksheet: z
+      .string()
+      .default("daily_summary")
+      .describe("The worksheet (tab) written; created when the spreadsheet has none of that title"),
+    locale: z
+      .enum(["ru", "en"])
+      .default("ru")
+      .describe("Language of the column headers and of the last-updated note in cell A1"),
+    columns: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "grade.daily_summary columns to export, in order, e.g. `[attempts, success_rate]`; `day` always comes first. Unset: every column of the view",
+      ),
+    preview_path: optionalText.describe(
+      "Also upsert the same rows into a CSV file here (the demo's `target/demo/daily_summary.csv`)",
+    ),
   })
+  .describe("The Google Sheets export: one row per day, upserted by date")
   .superRefine((sheets, ctx) => {
     if (sheets.spreadsheet_id && !sheets.credentials) {
       ctx.addIssue({ code: "custom", path: ["credentials"], message: "Required" });
@@ -135,8 +225,12 @@ const sheetsSchema = z
 
 const emailSchema = z
   .strictObject({
-    smtp_url: optionalText.describe("smtp:// or smtps://user:pass@host:port; secret"),
-    from: optionalText,
+    smtp_url: optionalText.describe(
+      "`smtp://` or `smtps://user:pass@host:port` (password masked). Unset, and no `eml_path`: no email is sent",
+    ),
+    from: optionalText.describe(
+      "The sender, e.g. `robot@mail.ru` or `elt <robot@mail.ru>`; required with `smtp_url`",
+    ),
     to: z
       .preprocess(
         (v) =>
@@ -148,11 +242,25 @@ const emailSchema = z
             : v,
         z.array(z.string()),
       )
-      .default([]),
-    subject_prefix: z.string().default("[elt]"),
-    templates_dir: z.string().default("templates"),
-    eml_path: optionalText.describe("Also write each message as an .eml file here (the demo)"),
+      .default([])
+      .describe(
+        "Recipients: a list, or one comma-separated text (`a@x.ru,b@y.ru`, as `${ELT_EMAIL_TO}` gives it); required with `smtp_url`",
+      ),
+    subject_prefix: z
+      .string()
+      .default("[elt]")
+      .describe("Starts every subject, followed by the run's status and the day"),
+    templates_dir: z
+      .string()
+      .default("templates")
+      .describe(
+        "Handlebars templates of the messages: `report.html.hbs`/`report.txt.hbs`, `failure.html.hbs`/`failure.txt.hbs`",
+      ),
+    eml_path: optionalText.describe(
+      "Also write each message as an .eml file here (the demo's `target/demo/report.eml`)",
+    ),
   })
+  .describe("The email report after each run, and the failure email when a run fails")
   .superRefine((email, ctx) => {
     // An SMTP server without recipients or sender is a half-configured exporter: say which key.
     if (!email.smtp_url) return;
@@ -167,22 +275,33 @@ const exportsSchema = z
     email: emailSchema,
     retries: nonNegativeInt
       .default(2)
-      .describe("Retries of a failing exporter, each recorded in elt.exports"),
+      .describe(
+        "Retries of an exporter after a transient failure (network, rate limit, SMTP 4xx), each attempt recorded in elt.exports",
+      ),
     retry_delay_seconds: z
       .preprocess(fromText, z.number().nonnegative())
       .default(5)
-      .describe("First delay between export attempts; doubled after each failure (at most 60 s)"),
+      .describe("First pause between export attempts; doubled after each failure (at most 60 s)"),
   })
+  .describe("Where each run's day summary goes: Google Sheets and an email")
   .prefault({});
 
 export const projectSchema = z.strictObject({
-  name: z.string().default("elt"),
+  name: z
+    .string()
+    .default("elt")
+    .describe("The project's name, shown in the email report (the shipped project: `grade`)"),
   database: databaseSchema,
   api: apiSchema,
   extract: extractSchema,
   logs: logsSchema,
   models: modelsSchema,
-  vars: z.record(z.string(), z.unknown()).default({}).describe('Values for {{var "name"}} in models'),
+  vars: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe(
+      'Values for `{{var "name"}}` in models, e.g. `{since: 2024-01-01}`; `--vars` overrides them for one command',
+    ),
   exports: exportsSchema,
 });
 
