@@ -1,5 +1,6 @@
 import { log } from "../log/logger.ts";
 import { upsertCsvPreview } from "./csv-preview.ts";
+import { deliverExport } from "./deliver-export.ts";
 import type { ExportContext } from "./export-context.ts";
 import { recordExport } from "./export-ledger.ts";
 import { checkColumns, readSummary, summaryColumnNames } from "./read-summary.ts";
@@ -7,7 +8,6 @@ import { sheetNote } from "./sheet-note.ts";
 import { openSheetsClient } from "./sheets-client.ts";
 import { type Cell, exportColumns, toCell } from "./summary-columns.ts";
 import { upsertByDate } from "./upsert-by-date.ts";
-import { withRetries } from "./with-retries.ts";
 
 export interface SheetsExportOptions {
   /** The days to export, 'YYYY-MM-DD'. Days without a summary row are left alone. */
@@ -68,7 +68,7 @@ export async function exportSheets(
     return { status: "written", rows: 0, target };
   }
 
-  await withRetries(
+  await deliverExport(
     {
       db,
       kind: "sheets",

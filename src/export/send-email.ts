@@ -4,13 +4,13 @@ import { dirname } from "node:path";
 import nodemailer from "nodemailer";
 import { log } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
+import { deliverExport } from "./deliver-export.ts";
 import { emailView } from "./email-view.ts";
 import type { ExportContext } from "./export-context.ts";
 import { recordExport } from "./export-ledger.ts";
 import { logTail } from "./log-tail.ts";
 import { renderEmail } from "./render-email.ts";
 import { collectReportData, type RunReport } from "./run-report.ts";
-import { withRetries } from "./with-retries.ts";
 
 export interface EmailResult {
   status: "sent" | "skipped";
@@ -71,7 +71,7 @@ export async function sendReportEmail(ctx: ExportContext, report: RunReport): Pr
   const target = [email.smtp_url ? smtpHost(email.smtp_url) : undefined, emlPath].filter(Boolean).join(", ");
 
   const result: EmailResult = { status: "sent" };
-  return withRetries(
+  return deliverExport(
     {
       db,
       kind: "email",

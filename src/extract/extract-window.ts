@@ -1,10 +1,11 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Database } from "../db/database.ts";
 import { isConnectionError } from "../db/is-connection-error.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { formatDuration } from "../log/timestamp.ts";
+import type { RetrySettings } from "../net/retry-delay.ts";
+import { withRetries } from "../net/with-retries.ts";
 import { judgeAnswer, type PlausibilitySettings } from "./judge-answer.ts";
 import { type Landed, type LandingSettings, landWindow } from "./land-window.ts";
 import {
@@ -20,7 +21,6 @@ import {
 import { MalformedBodyError } from "./malformed-body-error.ts";
 import { type ApiSettings, openDownload } from "./open-download.ts";
 import type { Reject } from "./rejects.ts";
-import { type RetrySettings, retryDelay } from "./retry-delay.ts";
 import { WindowAttemptError } from "./window-attempt-error.ts";
 import { countsOf, type WindowCounts, ZERO_COUNTS } from "./window-counts.ts";
 import { windowLabel } from "./window-label.ts";
@@ -112,13 +112,13 @@ export async function extractWindow(
   const loadId = await startLoad(db, window, options);
   const started = performance.now();
   const maxAttempts = settings.retry.retries + 1;
-  let last: WindowAttemptError | undefined;
   let bytes = 0;
   let attempt = 0;
-  while (attempt < maxAttempts) {
-    attempt++;
+  // One attempt is the request, the body and its landing together: a retry starts them all again.
+  const tryOnce = async (n: number): Promise<WindowOutcome> => {
+    attempt = n;
     const t0 = performance.now();
-    log.info(`download ${label} started${attempt > 1 ? ` (attempt ${attempt} of ${maxAttempts})` : ""}`);
+    log.info(`download ${label} started${n > 1 ? ` (attempt ${n} of ${maxAttempts})` : ""}`);
     let download: Awaited<ReturnType<typeof openDownload>> | undefined;
     try {
       download = await openDownload(settings.api, window);
@@ -146,7 +146,7 @@ export async function extractWindow(
           accepted: verdict.suspect !== undefined && options.accept === true,
           bytes: current.bytes(),
           ms: performance.now() - started,
-          attempts: attempt,
+          attempts: n,
         });
       });
       bytes = current.bytes();
@@ -172,7 +172,7 @@ export async function extractWindow(
         ...(verdict.expected !== undefined ? { expected: verdict.expected } : {}),
         rejects: landed.rejects,
         bytes,
-        attempts: attempt,
+        attempts: n,
         ms: performance.now() - started,
         firstSeq: landed.firstSeq,
         lastSeq: landed.lastSeq,
@@ -182,20 +182,20 @@ export async function extractWindow(
       bytes = download?.bytes() ?? 0;
       // The connection died during COMMIT: the window may have landed. Landing it again would find
       // every record there and overwrite the load's counts with zeros.
-      const committed = lostDatabase(error) ? await committedOutcome(db, loadId, window, attempt) : undefined;
+      const committed = lostDatabase(error) ? await committedOutcome(db, loadId, window, n) : undefined;
       if (committed) return committed;
-      last = asAttemptError(error);
-      if (!last.retriable || attempt >= maxAttempts) break;
-      const delay = retryDelay(attempt, settings.retry, last.retryAfterMs);
-      log.warn(
-        `download ${label} attempt ${attempt} of ${maxAttempts} failed: ${maskSecrets(last.message)}; retrying in ${formatDuration(delay)}`,
-      );
-      await sleep(delay);
+      throw asAttemptError(error);
     }
+  };
+  let last: WindowAttemptError;
+  try {
+    return await withRetries({ ...settings.retry, label: `download ${label}` }, tryOnce);
+  } catch (error) {
+    last = asAttemptError(error);
   }
-  const error = maskSecrets(last?.message ?? "unknown failure");
+  const error = maskSecrets(last.message);
   const ms = performance.now() - started;
-  const status = last?.httpStatus;
+  const status = last.httpStatus;
   log.error(
     `download ${label} failed${status && status !== 200 ? ` with HTTP ${status}` : ""} after ${attempt} attempt${attempt > 1 ? "s" : ""}: ${error}`,
   );

@@ -1,5 +1,7 @@
 import ky, { TimeoutError } from "ky";
 import { maskSecrets } from "../log/mask.ts";
+import { isTransient, isTransientStatus } from "../net/is-transient.ts";
+import { parseRetryAfter } from "../net/retry-after.ts";
 import { apiTimestamp } from "./api-timestamp.ts";
 import type { TimeWindow } from "./load-ledger.ts";
 import { WindowAttemptError } from "./window-attempt-error.ts";
@@ -61,25 +63,19 @@ async function readExcerpt(response: Response): Promise<string> {
   return bodyExcerpt(Buffer.concat(parts).toString("utf8"));
 }
 
-/** Retry-After in ms: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 function networkError(error: unknown, what: string): WindowAttemptError {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-  return new WindowAttemptError(`${what}: ${maskSecrets(detail)}`, { retriable: true, cause: error });
+  return new WindowAttemptError(`${what}: ${maskSecrets(detail)}`, {
+    retriable: isTransient(error),
+    cause: error,
+  });
 }
 
 /**
  * Sends the window's request (ky, no retries of its own: a retry is of the whole window attempt,
  * download and landing together) and hands back the status and the body stream. Non-200 statuses
- * throw, with a body excerpt; 429 and 5xx are retriable, other statuses are not.
+ * throw, with a body excerpt; which are retriable, and which network errors, is isTransient's call.
  */
 export async function openDownload(api: ApiSettings, window: TimeWindow): Promise<Download> {
   const controller = new AbortController();
@@ -130,7 +126,7 @@ export async function openDownload(api: ApiSettings, window: TimeWindow): Promis
   if (httpStatus !== 200) {
     const excerpt = await readExcerpt(response);
     disarm();
-    const retriable = httpStatus === 429 || httpStatus >= 500;
+    const retriable = isTransientStatus(httpStatus);
     const reason = `${httpStatus}${response.statusText ? ` ${response.statusText}` : ""}`;
     throw new WindowAttemptError(`HTTP ${reason}${excerpt ? `: ${excerpt}` : ""}`, {
       retriable,

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { apiTimestamp, parseUtc, shortUtc } from "../../src/extract/api-timestamp.ts";
 import { boundText } from "../../src/extract/land-window.ts";
-import { bodyExcerpt, parseRetryAfter } from "../../src/extract/open-download.ts";
+import { bodyExcerpt } from "../../src/extract/open-download.ts";
 import { planWindows } from "../../src/extract/plan-windows.ts";
-import { retryDelay } from "../../src/extract/retry-delay.ts";
 import { registerSecret } from "../../src/log/mask.ts";
+import { parseRetryAfter } from "../../src/net/retry-after.ts";
+import { retryDelay } from "../../src/net/retry-delay.ts";
 
 describe("times", () => {
   it("sends the API's canonical format and reads UTC arguments", () => {
