@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { sourceCheckKeys } from "../source-checks/source-check-config.ts";
+import { type UnitTestConfig, unitTestSchema } from "./unit-tests/unit-test-config.ts";
 
 /**
  * The config of one model, from its `/*--- yaml ---*\/` header and/or a sidecar yml (`models:`).
@@ -41,6 +42,8 @@ export const modelConfigSchema = z.strictObject({
   description: z.string().optional(),
   columns: z.record(z.string(), z.union([columnSchema, z.null()])).default({}),
   tests: z.array(z.unknown()).default([]),
+  /** Rows in, rows out: `elt test --unit` (src/transform/unit-tests/). */
+  unit_tests: z.array(unitTestSchema).default([]),
   enabled: z.boolean().default(true),
   meta: z.record(z.string(), z.unknown()).optional(),
 });
@@ -67,6 +70,7 @@ export interface ModelConfig {
   description?: string;
   columns: Record<string, { description?: string; tests: unknown[] }>;
   tests: unknown[];
+  unitTests: UnitTestConfig[];
   enabled: boolean;
   meta?: Record<string, unknown>;
 }
@@ -91,6 +95,7 @@ export function normalizeConfig(name: string, parsed: z.output<typeof modelConfi
     ...(parsed.description !== undefined ? { description: parsed.description } : {}),
     columns,
     tests: parsed.tests,
+    unitTests: parsed.unit_tests,
     enabled: parsed.enabled,
     ...(parsed.meta ? { meta: parsed.meta } : {}),
   };
@@ -131,6 +136,18 @@ export function configProblems(config: ModelConfig): { path: string; message: st
       out.push({ path: `columns.${wm}`, message: "the watermark column is not stored in the relation" });
     }
   }
+  const unitNames = new Set<string>();
+  config.unitTests.forEach((t, i) => {
+    if (unitNames.has(t.name))
+      out.push({ path: `unit_tests.${i}.name`, message: `"${t.name}" is used twice` });
+    unitNames.add(t.name);
+    if (t.is_incremental && m !== "incremental") {
+      out.push({ path: `unit_tests.${i}.is_incremental`, message: "only for materialized: incremental" });
+    }
+    if (t.watermark !== undefined && !config.watermark) {
+      out.push({ path: `unit_tests.${i}.watermark`, message: "the model declares no watermark:" });
+    }
+  });
   if (config.contract) {
     const cols = Object.keys(config.contract);
     for (const key of ["unique_key", "primary_key"] as const) {

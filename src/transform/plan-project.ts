@@ -11,6 +11,7 @@ import { type PlannedModel, renderModels } from "./render-models.ts";
 import { type SelectionState, selectModels } from "./select-models.ts";
 import { quoteRelation } from "./sql-literal.ts";
 import { TemplateEnv } from "./template-env.ts";
+import { type PlannedUnitTest, planUnitTests } from "./unit-tests/plan-unit-tests.ts";
 
 export type { PlannedTest } from "./plan-tests.ts";
 export type { PlannedModel } from "./render-models.ts";
@@ -22,6 +23,8 @@ export interface ProjectPlan {
   models: PlannedModel[];
   /** Tests of the selected models (all tests without a selection). */
   tests: PlannedTest[];
+  /** Unit tests (`unit_tests:`) of the selected models: `elt test --unit`. */
+  unitTests: PlannedUnitTest[];
   /** Every enabled model of the project by name, selected or not. */
   allModels: ReadonlyMap<string, PlannedModel>;
   /** Why each selected model is in, when `select` was given (`SQL changed`, `downstream of x`). */
@@ -82,6 +85,12 @@ export function planProject(options: PlanOptions): ProjectPlan {
   ];
   dedupeTestNames(tests);
 
+  // Rendered again over throwaway relations; only a project that renders cleanly is worth it.
+  const unitTests =
+    problems.length === 0
+      ? planUnitTests({ models: sources, relations, sources: sidecars.sources, vars, macros }, problems)
+      : [];
+
   if (problems.length > 0) throw new CompileError(problems);
 
   const why = new Map<string, string>();
@@ -107,6 +116,7 @@ export function planProject(options: PlanOptions): ProjectPlan {
           ? t.refs.some((r) => selected.has(r))
           : selected.has(t.model as string),
     ),
+    unitTests: unitTests.filter((t) => selected.has(t.model)),
     allModels: planned,
     sourceChecks: sidecars.sourceChecks,
     why,
