@@ -228,7 +228,7 @@ async function streamBody(res: ServerResponse, o: BodyOptions): Promise<void> {
 }
 
 /**
- * The vendor's statistics endpoint on loopback, as shared/api.md describes it: deterministic
+ * The vendor's statistics endpoint on loopback, as docs/api.md describes it: deterministic
  * records for a seed, client/client_key auth (401/403), and injectable faults.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
