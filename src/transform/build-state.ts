@@ -1,8 +1,16 @@
 import format from "pg-format";
 import type { Queryable } from "../db/database.ts";
 import { sourceMaxSql } from "./materializations/templates.ts";
+import type { ModelFingerprint } from "./model-fingerprint.ts";
 import type { ProjectPlan } from "./plan-project.ts";
-import { type DependentView, dependentViews, type RelationKind, relationColumns } from "./relation-info.ts";
+import { readFingerprints } from "./read-fingerprints.ts";
+import {
+  type DependentView,
+  dependentViews,
+  type RelationKind,
+  relationColumns,
+  relationKind,
+} from "./relation-info.ts";
 
 /** What one model's relation is now, as a build plan needs it. */
 export interface RelationState {
@@ -20,6 +28,8 @@ export interface BuildState {
   relations: ReadonlyMap<string, RelationState>;
   /** By model name: its `watermark_source` maximum (see watermarkFloor), null when empty. */
   watermarkFloors: ReadonlyMap<string, number | null>;
+  /** By model name: the fingerprint of its last published build (a view's tests audit a change of it). */
+  fingerprints?: ReadonlyMap<string, ModelFingerprint>;
 }
 
 async function indexes(tx: Queryable, quoted: string): Promise<RelationState["indexes"]> {
@@ -39,17 +49,6 @@ async function exists(tx: Queryable, quoted: string): Promise<boolean> {
   return rows[0]?.ok === true;
 }
 
-async function kindOf(tx: Queryable, schema: string, name: string): Promise<RelationKind | undefined> {
-  const { rows } = await tx.query<{ relkind: string }>(
-    `SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = $2`,
-    [schema, name],
-  );
-  const k = rows[0]?.relkind;
-  if (k === undefined) return undefined;
-  return k === "r" || k === "p" ? "table" : k === "v" ? "view" : k === "m" ? "matview" : "other";
-}
-
 /**
  * Reads the state of the selected models' relations. Inside the build's transaction, after the
  * landing lock: nothing it read can change before the plan made from it is applied.
@@ -58,7 +57,7 @@ export async function readBuildState(tx: Queryable, plan: ProjectPlan): Promise<
   const relations = new Map<string, RelationState>();
   const watermarkFloors = new Map<string, number | null>();
   for (const model of plan.models) {
-    const kind = await kindOf(tx, model.relation.schema, model.relation.name);
+    const kind = await relationKind(tx, model.relation.schema, model.relation.name);
     if (kind) {
       relations.set(model.name, {
         kind,
@@ -73,7 +72,7 @@ export async function readBuildState(tx: Queryable, plan: ProjectPlan): Promise<
       watermarkFloors.set(model.name, rows[0]?.m ?? null);
     }
   }
-  return { relations, watermarkFloors };
+  return { relations, watermarkFloors, fingerprints: await readFingerprints(tx) };
 }
 
 /** Whether an index (unique when asked) covers exactly these columns, in any order. */

@@ -5,6 +5,7 @@ import { testSql } from "./data-test-sql.ts";
 import type { Staged } from "./materializations/context.ts";
 import { MATERIALIZATIONS } from "./materializations/registry.ts";
 import { createSchemaSql } from "./materializations/templates.ts";
+import { modelFingerprint } from "./model-fingerprint.ts";
 import type { PlannedModel, PlannedTest, ProjectPlan } from "./plan-project.ts";
 import { modelOrigin, type SqlOrigin, testOrigin } from "./sql-origin.ts";
 
@@ -98,7 +99,14 @@ export function planBuild(plan: ProjectPlan, state: BuildState, options: BuildPl
   const models = plan.models.map((model): ModelBuild => {
     const materialization = MATERIALIZATIONS[model.config.materialized];
     if (!materialization) throw new Error(`unknown materialization "${model.config.materialized}"`);
-    const tests = withAudits ? plan.tests.filter((t) => t.spec && t.model === model.name) : [];
+    // A view has no batch: its rows follow from its inputs, whose own audits read the new data. What
+    // a view adds is its SQL, so its tests audit a build that changes it (or asked for scope: full).
+    const viewKept =
+      model.config.materialized === "view" &&
+      state.fingerprints?.get(model.name)?.sql === modelFingerprint(model).sql;
+    const tests = withAudits
+      ? plan.tests.filter((t) => t.spec && t.model === model.name && !(viewKept && t.scope !== "full"))
+      : [];
     const planned = materialization.plan({
       model,
       existing: state.relations.get(model.name),

@@ -28,16 +28,6 @@ export async function relationColumns(tx: Queryable, quoted: string): Promise<st
   return rows.map((r) => r.attname);
 }
 
-/** The columns a SELECT produces, without running it (a temporary view is only planned). */
-export async function queryColumns(tx: Queryable, sql: string): Promise<string[]> {
-  await tx.query(`CREATE TEMP VIEW elt__probe AS ${sql}`);
-  try {
-    return await relationColumns(tx, "pg_temp.elt__probe");
-  } finally {
-    await tx.query("DROP VIEW pg_temp.elt__probe");
-  }
-}
-
 export interface DependentView {
   quoted: string;
   materialized: boolean;
@@ -78,33 +68,4 @@ export async function dependentViews(tx: Queryable, quoted: string): Promise<Dep
     definition: r.def.replace(/[\s;]+$/, ""),
     comment: r.comment,
   }));
-}
-
-/** Whether a unique index (or primary key) covers exactly these columns: ON CONFLICT needs one. */
-export function hasUniqueIndexOn(
-  tx: Queryable,
-  quoted: string,
-  columns: readonly string[],
-): Promise<boolean> {
-  return hasIndexOn(tx, quoted, columns, true);
-}
-
-/** Whether an index (unique when asked) covers exactly these columns, in any order. */
-export async function hasIndexOn(
-  tx: Queryable,
-  quoted: string,
-  columns: readonly string[],
-  unique: boolean,
-): Promise<boolean> {
-  const { rows } = await tx.query<{ cols: string[] }>(
-    `SELECT array_agg(a.attname::text ORDER BY a.attname) AS cols
-       FROM pg_index i
-       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-      WHERE i.indrelid = $1::regclass AND i.indisvalid AND (i.indisunique OR NOT $2)
-        AND i.indpred IS NULL AND i.indexprs IS NULL
-      GROUP BY i.indexrelid`,
-    [quoted, unique],
-  );
-  const want = [...columns].sort();
-  return rows.some((r) => r.cols.length === want.length && r.cols.every((c, i) => c === want[i]));
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { loadProject } from "../../src/config/load-project.ts";
 import type { BuildState, RelationState } from "../../src/transform/build-state.ts";
 import { formatBuildPlan } from "../../src/transform/format-build-plan.ts";
+import { modelFingerprint } from "../../src/transform/model-fingerprint.ts";
 import { planBuild } from "../../src/transform/plan-build.ts";
 import { planProject } from "../../src/transform/plan-project.ts";
 import { tempProject } from "../helpers/project.ts";
@@ -128,6 +129,17 @@ describe("build plans", () => {
       "expression_totals:full",
     ]);
     expect(planBuild(plan(), BUILT).audits.map((a) => a.name)).toEqual(["no_negative"]);
+    // A view published with the same SQL: its inputs' audits cover the new data; its own tests wait
+    // for a change of its SQL (or elt test).
+    const events = plan().allModels.get("events");
+    if (!events) throw new Error("no events model");
+    const kept = { ...BUILT, fingerprints: new Map([["events", modelFingerprint(events)]]) };
+    expect(audits(planBuild(plan(), kept))[0]).toBe("not_null_event_log_id:batch");
+    const edited = {
+      ...BUILT,
+      fingerprints: new Map([["events", { ...modelFingerprint(events), sql: "old" }]]),
+    };
+    expect(audits(planBuild(plan(), edited))[0]).toBe("not_null_events_id:full");
     expect(audits(planBuild(plan(), BUILT, { audit: false }))).toEqual([]);
   });
 });
