@@ -7,18 +7,18 @@ description: >-
   `elt export` sends to Google Sheets and by email. A view over the incremental daily_stats (counts)
   and user_first_seen (new_users), so a read of a few days costs those days, not the history.
 columns:
-  day: {description: "The UTC date of created_at", tests: [not_null, unique]}
-  attempts: {description: "Attempts that day (runs + submits)"}
-  runs: {description: "Attempts with attempt_type = 'run'"}
-  submits: {description: "Attempts with attempt_type = 'submit'"}
-  correct_submits: {description: "Submits with is_correct = 1"}
-  success_rate: {description: "correct_submits / submits, numeric rounded to 4 places; NULL when there were no submits"}
-  unique_users: {description: "Distinct users with an attempt that day"}
-  users_with_success: {description: "Distinct users with at least one correct submit that day"}
-  avg_attempts_per_user: {description: "attempts / unique_users, numeric rounded to 2 places"}
-  first_submit_success_rate: {description: "Share of the day's submitting users whose first submit that day was correct, rounded to 4 places; NULL when nobody submitted"}
-  peak_hour: {description: "The UTC hour (0-23) with the most attempts; the earliest such hour on a tie"}
-  new_users: {description: "Users whose first attempt ever (in lms_grade_statistics) was that day"}
+  day: {description: "The UTC date of created_at", tests: [not_null, unique], label: {ru: Дата, en: Date}, format: date}
+  attempts: {description: "Attempts that day (runs + submits)", label: {ru: Попыток, en: Attempts}, format: integer}
+  runs: {description: "Attempts with attempt_type = 'run'", label: {ru: Запусков, en: Runs}, format: integer}
+  submits: {description: "Attempts with attempt_type = 'submit'", label: {ru: Отправок, en: Submits}, format: integer}
+  correct_submits: {description: "Submits with is_correct = 1", label: {ru: Успешных, en: Correct submits}, format: integer}
+  success_rate: {description: "correct_submits / submits, numeric rounded to 4 places; NULL when there were no submits", label: {ru: Доля успешных, en: Success rate}, format: percent}
+  unique_users: {description: "Distinct users with an attempt that day", label: {ru: Уникальных пользователей, en: Unique users}, format: integer}
+  users_with_success: {description: "Distinct users with at least one correct submit that day", label: {ru: Пользователей с успехом, en: Users with success}, format: integer}
+  avg_attempts_per_user: {description: "attempts / unique_users, numeric rounded to 2 places", label: {ru: Попыток на пользователя, en: Attempts per user}, format: "decimal:2"}
+  first_submit_success_rate: {description: "Share of the day's submitting users whose first submit that day was correct, rounded to 4 places; NULL when nobody submitted", label: {ru: Успех с первой отправки, en: First-submit success rate}, format: percent}
+  peak_hour: {description: "The UTC hour (0-23) with the most attempts; the earliest such hour on a tie", label: {ru: Пиковый час (UTC), en: Peak hour (UTC)}, format: integer}
+  new_users: {description: "Users whose first attempt ever (in lms_grade_statistics) was that day", label: {ru: Новых пользователей, en: New users}, format: integer}
 tests:
   - expression: "runs + submits = attempts"
   - expression: "correct_submits <= submits"

@@ -30,7 +30,7 @@ export const COMMAND_META = {
   "model build": {
     name: "build",
     description: "Build the selected models in dependency order",
-    example: "elt model build --select +daily_summary",
+    example: "elt model build --select +my_summary",
   },
   "model compile": {
     name: "compile",
@@ -40,12 +40,12 @@ export const COMMAND_META = {
   "model list": {
     name: "list",
     description: "List the selected models in build order (no database)",
-    example: "elt model list --select lms_grade_statistics+",
+    example: "elt model list --select my_table+",
   },
   test: {
     name: "test",
     description: "Run the data tests of the selected models (exit 1 on an error-severity failure)",
-    example: "elt test --select lms_grade_statistics",
+    example: "elt test --select my_table",
   },
   export: {
     name: "export",

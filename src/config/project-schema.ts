@@ -194,13 +194,12 @@ const sheetsSchema = z
       "A Google service-account JSON key: its path, or the JSON itself (starting with `{`); required with `spreadsheet_id`. Its private key is masked",
     ),
     spreadsheet_id: optionalText.describe(
-      "The spreadsheet to upsert grade.daily_summary into (the id in its URL). Unset, and no `preview_path`: the export is skipped with a warning",
+      "The spreadsheet to upsert the exported model (`exports.summary`) into (the id in its URL). Unset, and no `preview_path`: the export is skipped with a warning",
     ),
     root_url: optionalText.describe("Sheets API root override, for emulators and tests"),
-    worksheet: z
-      .string()
-      .default("daily_summary")
-      .describe("The worksheet (tab) written; created when the spreadsheet has none of that title"),
+    worksheet: optionalText.describe(
+      "The worksheet (tab) written; created when the spreadsheet has none of that title. Unset: the exported model's name",
+    ),
     locale: z
       .enum(["ru", "en"])
       .default("ru")
@@ -209,10 +208,10 @@ const sheetsSchema = z
       .array(z.string())
       .optional()
       .describe(
-        "grade.daily_summary columns to export, in order, e.g. `[attempts, success_rate]`; `day` always comes first. Unset: every column of the view",
+        "The exported model's columns to export, in order, e.g. `[attempts, success_rate]`; its date column always comes first. Unset: every column of the model",
       ),
     preview_path: optionalText.describe(
-      "Also upsert the same rows into a CSV file here (the demo's `target/demo/daily_summary.csv`)",
+      "Also upsert the same rows into a CSV file here (the demo's `target/demo/summary.csv`)",
     ),
   })
   .describe("The Google Sheets export: one row per day, upserted by date")
@@ -269,8 +268,36 @@ const emailSchema = z
   })
   .prefault({});
 
+const summarySchema = z
+  .strictObject({
+    model: optionalText.describe(
+      "The model whose relation the exporters read, one row per day (the shipped project names its daily summary). Its yml's `columns:` give each exported column's `label` and `format`. Unset: nothing is exported",
+    ),
+    date_column: z
+      .string()
+      .min(1)
+      .default("day")
+      .describe("The model's date column: rows are exported, upserted and sorted by it, and it comes first"),
+  })
+  .describe("The relation the exporters read (docs/models-guide.md, labels and formats)")
+  .prefault({});
+
+const reportSchema = z
+  .strictObject({
+    landing_counts: optionalText.describe(
+      "A SQL file (refs resolve) counting a run's records: one row of `landed`, `loaded`, `quarantined`, `duplicates` for `:first_seq`..`:last_seq`. Run after a build that built every model it refs; unset or not built: no counts",
+    ),
+    top_reasons: optionalText.describe(
+      "A SQL file (refs resolve) of the email's top reject reasons: rows of `reason`, `count` for `:first_seq`..`:last_seq` (NULL when the run landed nothing) and `:days`. Unset: the email has none",
+    ),
+  })
+  .describe("The run's accounting and the email's reasons, as project SQL (docs/models-guide.md, report SQL)")
+  .prefault({});
+
 const exportsSchema = z
   .strictObject({
+    summary: summarySchema,
+    report: reportSchema,
     sheets: sheetsSchema,
     email: emailSchema,
     retries: nonNegativeInt

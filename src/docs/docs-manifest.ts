@@ -9,7 +9,7 @@ export type NodeKind = "source" | "model" | "tests" | "test" | "export";
 export type NodeStatus = "success" | "failed" | "skipped" | "pass" | "warn" | "fail" | "none";
 
 export interface LineageNode {
-  /** Also the id of its section in the page, and its address: `#model:daily_stats`. */
+  /** Also the id of its section in the page, and its address: `#model:my_model`. */
   id: string;
   kind: NodeKind;
   label: string;

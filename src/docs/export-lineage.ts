@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import type { ProjectConfig } from "../config/project-schema.ts";
-import { SUMMARY_RELATION } from "../export/read-summary.ts";
-import { QUARANTINE_RELATION } from "../export/run-report.ts";
+import { EXPORTERS } from "../export/exporters/registry.ts";
+import type { ProjectPlan } from "../transform/plan-project.ts";
 
 export interface ExportDoc {
   name: string;
@@ -12,26 +13,39 @@ export interface ExportDoc {
   configured: boolean;
 }
 
+/** The models a report SQL file refs; none when it cannot be read or rendered (docs never fail on it). */
+function reportRefs(plan: ProjectPlan, file: string): string[] {
+  try {
+    return plan.renderSql(readFileSync(file, "utf8"), file).refs;
+  } catch {
+    return [];
+  }
+}
+
 /**
- * The exporters and the relations they read. Those relations are constants of src/export today,
- * not project settings, so they are taken from there rather than written again here.
+ * The exporters of the registry and the relations they read, as the project says: the exported
+ * model (exports.summary.model) and the models their report SQL refs.
  */
-export function exportDocs(config: ProjectConfig): ExportDoc[] {
-  const { sheets, email } = config.exports;
-  return [
-    {
-      name: "sheets",
-      description: "Upserts each exported day's summary row into the Google Sheets worksheet, by date",
-      reads: [SUMMARY_RELATION],
-      target: `worksheet "${sheets.worksheet}"`,
-      configured: Boolean(sheets.spreadsheet_id),
-    },
-    {
-      name: "email",
-      description: "The report email: the days' summary, a chart, the run's counts and quarantine reasons",
-      reads: [SUMMARY_RELATION, QUARANTINE_RELATION],
-      target: email.to.length > 0 ? `${email.to.length} recipient(s)` : "no recipients",
-      configured: Boolean(email.smtp_url),
-    },
-  ];
+export function exportDocs(
+  config: ProjectConfig,
+  plan: ProjectPlan,
+  path: (p: string) => string,
+): ExportDoc[] {
+  const relationOf = (name: string) => {
+    const m = plan.allModels.get(name);
+    return m ? [`${m.relation.schema}.${m.relation.name}`] : [];
+  };
+  const summary = config.exports.summary.model;
+  return [...EXPORTERS.values()].map((e) => ({
+    name: e.key,
+    description: e.description,
+    reads: [
+      ...new Set([
+        ...(summary ? relationOf(summary) : []),
+        ...e.reportSql(config).flatMap((f) => reportRefs(plan, path(f)).flatMap(relationOf)),
+      ]),
+    ],
+    target: e.target(config),
+    configured: e.configured(config),
+  }));
 }

@@ -1,5 +1,5 @@
 /**
- * The page's script, inlined into index.html: hash routing (`#model:daily_stats` shows that
+ * The page's script, inlined into index.html: hash routing (`#model:my_model` shows that
  * section), panning (drag) and zooming (wheel, buttons) of the lineage SVG, and the search box.
  * A string rather than a function's source: tsx and tsc would each transform a function's text.
  * It writes user content only through textContent, never innerHTML.

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parse } from "csv-parse/sync";
-import type { Cell } from "./summary-columns.ts";
+import type { Cell } from "./column-format.ts";
 import { upsertByDate } from "./upsert-by-date.ts";
 
 const BOM = "\uFEFF";

@@ -1,8 +1,8 @@
 import type { ProjectConfig } from "../config/project-schema.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { formatDuration } from "../log/timestamp.ts";
+import { displayValue } from "./column-format.ts";
 import { HISTORY_DAYS, type ReportData, type RunReport, reportDay } from "./run-report.ts";
-import { exportColumns, toCell } from "./summary-columns.ts";
 
 /** Everything the Handlebars templates see. Values are preformatted text; the templates only lay out. */
 export interface EmailView {
@@ -37,20 +37,12 @@ export interface EmailView {
 export const CHART_HEIGHT = 80;
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
-
-function formatValue(name: string, value: unknown): string {
-  if (value === null || value === undefined || value === "") return "—";
-  if (typeof value !== "number") return String(value);
-  if (name.endsWith("_rate")) return `${(value * 100).toFixed(1)}%`;
-  return Number.isInteger(value) ? integer.format(value) : decimal.format(value);
-}
 
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 const COUNT_LABELS: Record<string, string> = {
   landed: "Records landed",
-  loaded: "Loaded into grade.lms_grade_statistics",
+  loaded: "Loaded",
   quarantined: "Quarantined",
   duplicates: "Duplicates collapsed",
   tests_failed: "Data tests failed",
@@ -68,7 +60,7 @@ const COUNT_LABELS: Record<string, string> = {
   source_checks_failed: "Source checks failed",
 };
 
-export function chartOf(history: ReportData["history"]): EmailView["chart"] {
+export function chartOf(history: ReportData["history"], label = "Attempts"): EmailView["chart"] {
   const max = Math.max(0, ...history.map((h) => h.attempts));
   const width = 30;
   const bars = history.map((h, i) => {
@@ -87,7 +79,7 @@ export function chartOf(history: ReportData["history"]): EmailView["chart"] {
     const n = max === 0 ? 0 : Math.round((h.attempts / max) * width);
     return `${h.day}  ${"#".repeat(n).padEnd(width)}  ${integer.format(h.attempts)}`;
   });
-  return { title: `Attempts, last ${HISTORY_DAYS} days`, max: integer.format(max), bars, text };
+  return { title: `${label}, last ${HISTORY_DAYS} days`, max: integer.format(max), bars, text };
 }
 
 export function emailView(
@@ -99,16 +91,16 @@ export function emailView(
   // A run that failed before it knew its days is reported under the day it ran.
   const day = reportDay(report) ?? new Date().toISOString().slice(0, 10);
   const subject = `${config.exports.email.subject_prefix} ${report.status} ${day}`;
-  const available = data.summary[0] ? Object.keys(data.summary[0]) : [];
-  const columns = exportColumns(available, config.exports.sheets.columns).filter((c) => c.name !== "day");
+  // The email is written in English (its templates are): the columns' English labels.
+  const [dateColumn, ...columns] = data.columns;
   const summary: EmailView["summary"] =
-    data.summary.length === 0
+    data.summary.length === 0 || !dateColumn
       ? undefined
       : {
-          days: data.summary.map((r) => String(toCell({ name: "day", label: { ru: "", en: "" } }, r.day))),
+          days: data.summary.map((r) => displayValue(dateColumn, r[dateColumn.name])),
           rows: columns.map((c) => ({
             label: c.label.en,
-            values: data.summary.map((r) => formatValue(c.name, r[c.name])),
+            values: data.summary.map((r) => displayValue(c, r[c.name])),
           })),
         };
   // The plain-text table, aligned: labels left, one right-aligned column per day.
@@ -149,7 +141,7 @@ export function emailView(
     warnings: report.warnings.map(maskSecrets),
     error: report.error === undefined ? undefined : maskSecrets(report.error),
     logTail: logLines.map(maskSecrets),
-    chart: chartOf(data.history),
+    chart: chartOf(data.history, data.chartLabel || undefined),
     generatedAt: utc(new Date()),
   };
 }

@@ -1,12 +1,14 @@
 import { log } from "../log/logger.ts";
+import { type Cell, toCell } from "./column-format.ts";
 import { upsertCsvPreview } from "./csv-preview.ts";
 import { deliverExport } from "./deliver-export.ts";
+import { exportColumns } from "./export-columns.ts";
 import type { ExportContext } from "./export-context.ts";
 import { recordExport } from "./export-ledger.ts";
+import { exportedModel } from "./exported-model.ts";
 import { checkColumns, readSummary, summaryColumnNames } from "./read-summary.ts";
 import { sheetNote } from "./sheet-note.ts";
 import { openSheetsClient } from "./sheets-client.ts";
-import { type Cell, exportColumns, toCell } from "./summary-columns.ts";
 import { upsertByDate } from "./upsert-by-date.ts";
 
 export interface SheetsExportOptions {
@@ -25,7 +27,8 @@ export interface SheetsExportResult {
 }
 
 /**
- * Upserts the days' rows of grade.daily_summary into the Google Sheets worksheet by date (created
+ * Upserts the days' rows of the exported model (exports.summary) into the Google Sheets worksheet
+ * by date, headed by its columns' labels and written in their formats (its yml; created
  * when missing, header written when absent, rows sorted, a day never duplicated). With
  * `exports.sheets.preview_path` the same rows are upserted into a CSV file too, which is the whole
  * export when no spreadsheet is configured. Neither configured: skipped with a warning.
@@ -38,9 +41,6 @@ export async function exportSheets(
   const sheets = config.exports.sheets;
   const csvPath = sheets.preview_path ? ctx.path(sheets.preview_path) : undefined;
   const day = options.days.at(-1);
-  const target = sheets.spreadsheet_id
-    ? `spreadsheet ${sheets.spreadsheet_id}, worksheet "${sheets.worksheet}"`
-    : (csvPath ?? "");
   if (!sheets.spreadsheet_id && !csvPath) {
     log.warn("Google Sheets export skipped: not configured (exports.sheets.spreadsheet_id)");
     await recordExport(db, {
@@ -51,14 +51,20 @@ export async function exportSheets(
       attempts: 0,
       ms: 0,
     });
-    return { status: "skipped", rows: 0, target };
+    return { status: "skipped", rows: 0, target: "" };
   }
 
-  const available = await summaryColumnNames(db);
-  if (sheets.columns) checkColumns(available, sheets.columns);
-  const columns = exportColumns(available, sheets.columns);
+  const model = exportedModel(ctx);
+  const worksheet = sheets.worksheet ?? model.name;
+  const target = sheets.spreadsheet_id
+    ? `spreadsheet ${sheets.spreadsheet_id}, worksheet "${worksheet}"`
+    : (csvPath ?? "");
+
+  const available = await summaryColumnNames(db, model);
+  if (sheets.columns) checkColumns(model, available, sheets.columns);
+  const columns = exportColumns(model, available, sheets.columns);
   const header = columns.map((c) => c.label[sheets.locale]);
-  const rows: Cell[][] = (await readSummary(db, options.days)).map((r) =>
+  const rows: Cell[][] = (await readSummary(db, model, options.days)).map((r) =>
     columns.map((c) => toCell(c, r[c.name])),
   );
   const missing = options.days.filter((d) => !rows.some((r) => r[0] === d));
@@ -89,22 +95,21 @@ export async function exportSheets(
           spreadsheetId: sheets.spreadsheet_id,
           rootUrl: sheets.root_url,
         });
-        if (await client.ensureWorksheet(sheets.worksheet))
-          log.info(`worksheet "${sheets.worksheet}" created`);
-        const existing = await client.readAll(sheets.worksheet);
+        if (await client.ensureWorksheet(worksheet)) log.info(`worksheet "${worksheet}" created`);
+        const existing = await client.readAll(worksheet);
         const plan = upsertByDate(existing, header, rows);
         if (plan.from === -1) {
           log.info(`Google Sheets already up to date: ${rows.length} rows`);
         } else {
           if (plan.appendOnly && existing.length > 0) {
-            await client.append(sheets.worksheet, plan.grid.slice(existing.length));
+            await client.append(worksheet, plan.grid.slice(existing.length));
           } else {
-            await client.write(sheets.worksheet, plan.from, plan.grid.slice(plan.from));
+            await client.write(worksheet, plan.from, plan.grid.slice(plan.from));
           }
           // Only when figures changed: the note says which run last wrote them.
           const written = rows.map((r) => String(r[0]));
           await client.setNote(
-            sheets.worksheet,
+            worksheet,
             sheetNote({ at: new Date(), runId: options.runId, days: written, locale: sheets.locale }),
           );
           log.info(

@@ -2,13 +2,14 @@ import { ConfigError, EltError, errorMessage, exitCodeOf, isEltError, RunFailedE
 import { log } from "../log/logger.ts";
 import { maskSecrets } from "../log/mask.ts";
 import type { ExportContext } from "./export-context.ts";
-import { exportSheets } from "./export-sheets.ts";
+import { exportedModel } from "./exported-model.ts";
+import { EXPORT_KEYS, EXPORTERS } from "./exporters/registry.ts";
 import { latestSummaryDay } from "./read-summary.ts";
-import { sendReportEmail } from "./send-email.ts";
 import { standaloneReport } from "./standalone-report.ts";
 
-export type ExportTarget = "sheets" | "email";
-export const EXPORT_TARGETS: readonly ExportTarget[] = ["sheets", "email"];
+/** An exporter's key under `exports:` (exporters/registry.ts). */
+export type ExportTarget = string;
+export const EXPORT_TARGETS: readonly ExportTarget[] = EXPORT_KEYS;
 
 /** `--date`: a real calendar day 'YYYY-MM-DD'. */
 export function parseDay(text: string): string {
@@ -17,16 +18,19 @@ export function parseDay(text: string): string {
   return text;
 }
 
-/** Without --date: the latest day grade.daily_summary has (the last complete export). */
+/** Without --date: the latest day the exported model has (the last complete export). */
 async function defaultDays(ctx: ExportContext): Promise<string[]> {
   let day: string | undefined;
+  let relation = "the exported model";
   try {
-    day = await latestSummaryDay(ctx.db);
+    const model = exportedModel(ctx);
+    relation = model.relation;
+    day = await latestSummaryDay(ctx.db, model);
   } catch {
-    // No summary relation at all: each exporter says so with its own hint.
+    // No exported model or relation at all: each exporter says so with its own hint.
     return [];
   }
-  if (!day) log.warn("grade.daily_summary has no days yet; nothing to export");
+  if (!day) log.warn(`${relation} has no days yet; nothing to export`);
   return day ? [day] : [];
 }
 
@@ -43,8 +47,14 @@ export async function runExports(
   const failures: { target: ExportTarget; error: unknown }[] = [];
   for (const target of options.targets) {
     try {
-      if (target === "sheets") await exportSheets(ctx, { days });
-      else await sendReportEmail(ctx, await standaloneReport(ctx.db, days));
+      const exporter = EXPORTERS.get(target);
+      if (!exporter) throw new ConfigError(`export: no exporter "${target}"`, { code: "USAGE" });
+      // Only the report email reads the run ledger; the others need the days alone.
+      const report =
+        exporter.when === "always"
+          ? await standaloneReport(ctx.db, days)
+          : { status: "success" as const, days, counts: {}, stages: [], warnings: [] };
+      await exporter.run(ctx, { days, report });
     } catch (error) {
       if (options.targets.length === 1) throw error;
       log.error(maskSecrets(errorMessage(error)));

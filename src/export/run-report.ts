@@ -1,18 +1,21 @@
-import type { Queryable, Row } from "../db/database.ts";
+import format from "pg-format";
+import type { Row } from "../db/database.ts";
 import { utcTimestampText } from "../db/type-parsers.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
-import { SUMMARY_RELATION } from "./read-summary.ts";
-
-/** The relation the report reads its quarantine reasons from (besides the summary). */
-export const QUARANTINE_RELATION = "grade.lms_grade_quarantine";
+import { exportColumns } from "./export-columns.ts";
+import type { ExportContext } from "./export-context.ts";
+import { exportPlan } from "./export-plan.ts";
+import { type ExportedColumn, type ExportedModel, exportedModel } from "./exported-model.ts";
+import { latestSummaryDay, readSummary } from "./read-summary.ts";
+import { loadReportSql, runReportSql } from "./report-sql.ts";
 
 /** What a run (or a standalone `elt export email`) tells the report email. */
 export type RunReport = {
   status: "success" | "failed";
   runId?: number;
   window?: { start: Date; end: Date };
-  /** The raw.api_attempts seq range the run wrote: the quarantine reasons are those of these records. */
+  /** The raw seq range the run wrote: the report SQL's `:first_seq`, `:last_seq`. */
   seqs?: { first: number; last: number };
   /** The days the run touched, 'YYYY-MM-DD', oldest first. */
   days: string[];
@@ -29,11 +32,15 @@ export type RunReport = {
 };
 
 export interface ReportData {
-  /** grade.daily_summary rows of the report's days, oldest first. */
+  /** The exported model's rows of the report's days, oldest first. */
   summary: Row[];
-  /** Attempts of the 14 days ending on the report's last day, every day present (0 when none). */
+  /** Its exported columns, the date column first, with their labels and formats. */
+  columns: ExportedColumn[];
+  /** The charted column's (the first exported figure's) English label. */
+  chartLabel: string;
+  /** The charted figure of the 14 days ending on the report's last day, every day present (0 when none). */
   history: { day: string; attempts: number }[];
-  /** The most frequent quarantine reasons of the run's window (or its days). */
+  /** The top reasons exports.report.top_reasons gives for the run (or its days). */
   quarantine: { reason: string; count: number }[];
 }
 
@@ -64,68 +71,56 @@ async function tolerant<T>(what: string, empty: T, fn: () => Promise<T>): Promis
   }
 }
 
-export async function collectReportData(db: Queryable, report: RunReport): Promise<ReportData> {
-  const summary = await tolerant("summary", [] as Row[], async () =>
-    report.days.length === 0
-      ? []
-      : (
-          await db.query(`SELECT * FROM ${SUMMARY_RELATION} WHERE day = ANY($1::date[]) ORDER BY day`, [
-            report.days,
-          ])
-        ).rows,
+/** The email's reasons as the project's SQL gives them (exports.report.top_reasons); none when unset. */
+async function topReasons(ctx: ExportContext, report: RunReport): Promise<ReportData["quarantine"]> {
+  const file = ctx.config.exports.report.top_reasons;
+  if (!file) return [];
+  const sql = loadReportSql(exportPlan(ctx), ctx.path(file), "exports.report.top_reasons");
+  const rows = await runReportSql(ctx.db, sql, {
+    first_seq: report.seqs?.first ?? null,
+    last_seq: report.seqs?.last ?? null,
+    window_start: report.window ? utcTimestampText(report.window.start) : null,
+    window_end: report.window ? utcTimestampText(report.window.end) : null,
+    days: report.days,
+  });
+  return rows.map((r) => ({ reason: String(r.reason ?? "(none)"), count: Number(r.count ?? 0) }));
+}
+
+export async function collectReportData(ctx: ExportContext, report: RunReport): Promise<ReportData> {
+  const { db } = ctx;
+  const model = await tolerant("exported model", undefined as ExportedModel | undefined, async () =>
+    exportedModel(ctx),
   );
+  const summary = await tolerant("summary", [] as Row[], async () =>
+    model ? await readSummary(db, model, report.days) : [],
+  );
+  const columns = model
+    ? exportColumns(model, summary[0] ? Object.keys(summary[0]) : [], ctx.config.exports.sheets.columns)
+    : [];
+  // The chart follows the first exported figure (the shipped project's: attempts).
+  const charted = columns[1];
 
   const history = await tolerant("history", [] as ReportData["history"], async () => {
-    let last = reportDay(report);
-    if (!last) {
-      const { rows } = await db.query<{ day: string | null }>(
-        `SELECT max(day) AS day FROM ${SUMMARY_RELATION}`,
-      );
-      last = rows[0]?.day ?? undefined;
-    }
+    if (!model || !charted) return [];
+    const last = reportDay(report) ?? (await latestSummaryDay(db, model));
     if (!last) return [];
-    const { rows } = await db.query<{ day: string; attempts: number | null }>(
-      `SELECT day, attempts FROM ${SUMMARY_RELATION}
-        WHERE day > $1::date - ${HISTORY_DAYS} AND day <= $1::date ORDER BY day`,
+    const day = format("%I", model.dateColumn);
+    const { rows } = await db.query<{ day: string; value: number | null }>(
+      `SELECT ${day} AS day, ${format("%I", charted.name)} AS value FROM ${model.relation}
+        WHERE ${day} > $1::date - ${HISTORY_DAYS} AND ${day} <= $1::date ORDER BY 1`,
       [last],
     );
-    const byDay = new Map(rows.map((r) => [String(r.day), Number(r.attempts ?? 0)]));
+    const byDay = new Map(rows.map((r) => [String(r.day), Number(r.value ?? 0)]));
     const end = Date.parse(`${last}T00:00:00Z`);
     return Array.from({ length: HISTORY_DAYS }, (_, i) => {
-      const day = new Date(end - (HISTORY_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10);
-      return { day, attempts: byDay.get(day) ?? 0 };
+      const d = new Date(end - (HISTORY_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10);
+      return { day: d, attempts: byDay.get(d) ?? 0 };
     });
   });
 
-  const quarantine = await tolerant("quarantine reasons", [] as ReportData["quarantine"], async () => {
-    // This run's records when it landed some; else those landed for its window; else its days.
-    if (report.seqs) {
-      const { rows } = await db.query<{ reason: string; count: number }>(
-        `SELECT coalesce(q.reason, '(none)') AS reason, count(*)::int AS count
-           FROM ${QUARANTINE_RELATION} q JOIN raw.api_attempts a ON a.id = q.raw_id
-          WHERE a.seq BETWEEN $1 AND $2
-          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
-        [report.seqs.first, report.seqs.last],
-      );
-      return rows;
-    }
-    const { rows } = report.window
-      ? await db.query<{ reason: string; count: number }>(
-          `SELECT coalesce(q.reason, '(none)') AS reason, count(*)::int AS count
-             FROM ${QUARANTINE_RELATION} q JOIN raw.api_attempts a ON a.id = q.raw_id
-            WHERE a.window_start < $2::timestamp AND a.window_end > $1::timestamp
-            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
-          [utcTimestampText(report.window.start), utcTimestampText(report.window.end)],
-        )
-      : await db.query<{ reason: string; count: number }>(
-          `SELECT coalesce(reason, '(none)') AS reason, count(*)::int AS count
-             FROM ${QUARANTINE_RELATION}
-            WHERE left(record->>'created_at', 10) = ANY($1::text[])
-            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
-          [report.days],
-        );
-    return rows;
-  });
+  const quarantine = await tolerant("top reasons", [] as ReportData["quarantine"], () =>
+    topReasons(ctx, report),
+  );
 
-  return { summary, history, quarantine };
+  return { summary, columns, chartLabel: charted?.label.en ?? "", history, quarantine };
 }

@@ -56,7 +56,7 @@ export async function sendReportEmail(ctx: ExportContext, report: RunReport): Pr
     return { status: "skipped" };
   }
 
-  const data = await collectReportData(db, report);
+  const data = await collectReportData(ctx, report);
   const failed = report.status === "failed";
   const tail = failed ? logTail(ctx.path(config.logs.dir), LOG_TAIL_LINES) : [];
   const view = emailView(config, report, data, tail);

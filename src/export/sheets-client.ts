@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.ts";
 import { registerSecret } from "../log/mask.ts";
-import type { Cell } from "./summary-columns.ts";
+import type { Cell } from "./column-format.ts";
 
 export const SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets";
 

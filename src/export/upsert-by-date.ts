@@ -1,4 +1,4 @@
-import type { Cell } from "./summary-columns.ts";
+import type { Cell } from "./column-format.ts";
 
 /** What to write to bring a sheet (or CSV) from `existing` to the merged grid. */
 export interface UpsertPlan {

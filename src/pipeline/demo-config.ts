@@ -3,7 +3,7 @@ import type { ProjectConfig } from "../config/project-schema.ts";
 /** Where the demo keeps everything it writes, relative to the project folder. */
 export const DEMO_PATHS = {
   database: ".elt/demo/pgdata",
-  sheet: "target/demo/daily_summary.csv",
+  sheet: "target/demo/summary.csv",
   email: "target/demo/report.eml",
 } as const;
 

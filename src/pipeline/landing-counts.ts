@@ -1,38 +1,28 @@
 import type { Queryable } from "../db/database.ts";
-
-/** Where each record landed (or re-sent) in this run went, so `landed = loaded + quarantined + duplicates` can be checked. */
-export interface LandingCounts {
-  /** New raw rows this run (records already landed earlier are not counted again). */
-  landed: number;
-  /** Distinct grade keys among this run's good records. */
-  loaded: number;
-  quarantined: number;
-  /** Good records whose key another record of this run also has (the latest landed one is kept). */
-  duplicates: number;
-}
+import { loadReportSql, runReportSql } from "../export/report-sql.ts";
+import type { ProjectPlan } from "../transform/plan-project.ts";
+import type { RunCounts } from "./run-ledger.ts";
 
 /**
- * Counts over the raw seqs this run wrote (new records and re-sent ones), for the shipped models: a record is either in the
- * quarantine (the relation given, with `raw_id`) or good, and a good record's grade key is its
- * `lti_user_id` and `created_at` as staging reads them. Read from raw, not from the staging view, so
- * no passback is parsed again just to count.
+ * The run's counts from the project's accounting SQL (exports.report.landing_counts): its one
+ * row's numeric columns, by name (the shipped one: landed, loaded, quarantined, duplicates), for
+ * the raw seqs this run wrote. Skipped, with the reason, when the run did not build a model it refs.
  */
 export async function landingCounts(
   db: Queryable,
-  quarantine: string,
-  seqs: { first: number; last: number },
-): Promise<LandingCounts> {
-  const { rows } = await db.query<{ landed: number; good: number; loaded: number; quarantined: number }>(
-    `SELECT count(*)::int AS landed,
-            count(*) FILTER (WHERE q.raw_id IS NULL)::int AS good,
-            count(DISTINCT (r.record ->> 'lti_user_id', elt.parse_api_timestamp(r.record ->> 'created_at')))
-              FILTER (WHERE q.raw_id IS NULL)::int AS loaded,
-            count(q.raw_id)::int AS quarantined
-       FROM raw.api_attempts AS r
-       LEFT JOIN ${quarantine} AS q ON q.raw_id = r.id
-      WHERE r.seq BETWEEN $1 AND $2`,
-    [seqs.first, seqs.last],
-  );
-  const r = rows[0] ?? { landed: 0, good: 0, loaded: 0, quarantined: 0 };
-  return { landed: r.landed, loaded: r.loaded, quarantined: r.quarantined, duplicates: r.good - r.loaded };
+  plan: ProjectPlan,
+  file: string,
+  seqs: { first: number | null; last: number | null },
+): Promise<{ counts: RunCounts } | { skipped: string }> {
+  const sql = loadReportSql(plan, file, "exports.report.landing_counts");
+  const built = new Set(plan.models.map((m) => m.name));
+  const unbuilt = sql.refs.filter((r) => !built.has(r));
+  if (unbuilt.length > 0) return { skipped: `this run did not build ${unbuilt.join(", ")}` };
+  const [row] = await runReportSql(db, sql, { first_seq: seqs.first, last_seq: seqs.last });
+  const counts: Record<string, number> = {};
+  for (const [k, v] of Object.entries(row ?? {})) {
+    const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+    if (typeof n === "number" && Number.isFinite(n)) counts[k] = n;
+  }
+  return { counts: counts as RunCounts };
 }

@@ -2,9 +2,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { DatabaseContext } from "../cli/project-context.ts";
 import { isConnectionError } from "../db/is-connection-error.ts";
 import { EltError, errorMessage } from "../errors.ts";
-import { exportSheets } from "../export/export-sheets.ts";
+import type { ExportContext } from "../export/export-context.ts";
+import type { Exporter } from "../export/exporters/exporter.ts";
+import { EXPORTERS } from "../export/exporters/registry.ts";
 import type { RunReport } from "../export/run-report.ts";
-import { sendReportEmail } from "../export/send-email.ts";
 import { type ExtractResult, extract } from "../extract/extract.ts";
 import { log } from "../log/logger.ts";
 import { formatDuration } from "../log/timestamp.ts";
@@ -34,15 +35,15 @@ export interface RunOutcome {
 /** A run that ended with failures after recording and reporting them (ledger row, failure email). */
 export const RUN_FAILED = "RUN_FAILED";
 
-// The shipped project's quarantine, used for the landed/loaded/quarantined counts.
-const QUARANTINE_MODEL = "lms_grade_quarantine";
-const GRADE_MODEL = "lms_grade_statistics";
-
 interface RunState {
   rec: StageRecorder;
   counts: RunCounts;
   extracted?: ExtractResult;
+  /** The compiled project, for the exporters (their model's labels, their report SQL). */
+  plan?: ProjectPlan;
 }
+
+const byWhen = (when: Exporter["when"]) => [...EXPORTERS.values()].filter((e) => e.when === when);
 
 /**
  * The nightly job: compile → extract → model build (write, audit, publish) → Sheets → email, each a logged
@@ -71,8 +72,9 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
   const extracted = state.extracted;
   const days = extracted ? runDays(extracted) : [];
   const status = rec.failed ? "failed" : "success";
+  const always = byWhen("always");
   if (options.skipExport) {
-    rec.skip("email", "--skip-export");
+    for (const e of always) rec.skip(e.stage, "--skip-export");
   } else {
     const report: RunReport = {
       status,
@@ -88,12 +90,14 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
       warnings: rec.warnings,
       error: rec.failed ? rec.failures.join("\n") : undefined,
     };
-    const email = await rec.step(
-      "email",
-      () => sendReportEmail(ctx, report),
-      (r) => (r.status === "skipped" ? "not configured" : r.file ? `written to ${r.file}` : "sent"),
-    );
-    if (!email) counts.exports_failed = (counts.exports_failed ?? 0) + 1;
+    for (const e of always) {
+      const done = await rec.step(
+        e.stage,
+        () => e.run(exportContext(ctx, state), { days, runId, report }),
+        (r) => r.detail,
+      );
+      if (!done) counts.exports_failed = (counts.exports_failed ?? 0) + 1;
+    }
   }
 
   rec.checkLogFile(); // or during the email: the ledger says so
@@ -168,6 +172,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
     rec.skip("extract", "models do not compile");
     return;
   }
+  state.plan = plan;
 
   // A run that lost its lock (its connection died) must not go on beside another run.
   await ctx.lock?.assertHeld();
@@ -244,7 +249,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
     rec.warn(`audit ${t.name}${t.model ? ` on ${t.model}` : ""}: ${t.failures} failing rows`);
   const held = "nothing published; the sheet keeps its last good figures";
   if (!built) {
-    rec.skip("sheets export", held);
+    for (const e of byWhen("published")) rec.skip(e.stage, held);
     return;
   }
   if (!built.published) {
@@ -256,50 +261,78 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
       "model build",
       `nothing published (every model's relation keeps its last good state; raw stays landed):\n${problems.join("\n")}`,
     );
-    rec.skip("sheets export", held);
+    for (const e of byWhen("published")) rec.skip(e.stage, held);
     return;
   }
 
   if (extracted) await recordLandingCounts(ctx, plan, extracted, state);
 
+  const published = byWhen("published");
   if (options.skipExport) {
-    rec.skip("sheets export", "--skip-export");
-  } else {
-    const days = extracted ? runDays(extracted) : [];
+    for (const e of published) rec.skip(e.stage, "--skip-export");
+    return;
+  }
+  const days = extracted ? runDays(extracted) : [];
+  const report: RunReport = {
+    status: "success",
+    runId,
+    days,
+    counts: { ...counts },
+    stages: [],
+    warnings: [],
+  };
+  counts.exports_failed = 0;
+  for (const e of published) {
     await ctx.lock?.assertHeld();
-    const sheets = await rec.step(
-      "sheets export",
-      () => exportSheets(ctx, { days, runId }),
-      (r) => (r.status === "skipped" ? "not configured" : `${r.rows} rows to ${r.target}`),
+    const done = await rec.step(
+      e.stage,
+      () => e.run(exportContext(ctx, state), { days, runId, report }),
+      (r) => r.detail,
     );
-    if (sheets?.status === "skipped") rec.warnings.push("Google Sheets export is not configured");
-    counts.exports_failed = sheets ? 0 : 1;
+    if (done?.status === "skipped") rec.warnings.push(`${e.stage}: not configured`);
+    if (!done) counts.exports_failed += 1;
   }
 }
 
-/** landed = loaded + quarantined + duplicates for this run's records; a warning if it cannot be read. */
+/** The exporters' context: the run's database and its compiled plan. */
+function exportContext(ctx: DatabaseContext, state: RunState): ExportContext {
+  return {
+    db: ctx.db,
+    config: ctx.config,
+    path: ctx.path,
+    projectDir: ctx.projectDir,
+    ...(state.plan ? { plan: state.plan } : {}),
+  };
+}
+
+/**
+ * The run's accounting (exports.report.landing_counts: landed = loaded + quarantined + duplicates),
+ * project SQL over this run's seqs. Only when this run built every model it refs: otherwise they
+ * have not seen this run's records yet (bad records would be counted as loaded). A warning if it
+ * cannot be read.
+ */
 async function recordLandingCounts(
   ctx: DatabaseContext,
   plan: ProjectPlan,
   extracted: ExtractResult,
   { rec, counts }: RunState,
 ): Promise<void> {
-  if (extracted.firstSeq === undefined || extracted.lastSeq === undefined) {
-    Object.assign(counts, { landed: 0, loaded: 0, quarantined: 0, duplicates: 0 });
-    return;
-  }
-  // Only when this run built the quarantine and the grade table: otherwise they have not seen
-  // this run's records yet, and bad records would be counted as loaded.
-  const quarantine = plan.models.find((m) => m.name === QUARANTINE_MODEL);
-  if (!quarantine || !plan.models.some((m) => m.name === GRADE_MODEL)) return;
+  const file = ctx.config.exports.report.landing_counts;
+  if (!file) return;
   try {
-    const c = await landingCounts(ctx.db, quarantine.quoted, {
-      first: extracted.firstSeq,
-      last: extracted.lastSeq,
+    const c = await landingCounts(ctx.db, plan, ctx.path(file), {
+      first: extracted.firstSeq ?? null,
+      last: extracted.lastSeq ?? null,
     });
-    Object.assign(counts, c);
+    if ("skipped" in c) {
+      log.info(`landing counts skipped: ${c.skipped}`);
+      return;
+    }
+    Object.assign(counts, c.counts);
     log.info(
-      `records landed ${c.landed}: loaded ${c.loaded}, quarantined ${c.quarantined}, duplicates ${c.duplicates}`,
+      `records ${Object.entries(c.counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
     );
   } catch (error) {
     rec.warn(`landing counts unavailable: ${errorMessage(error)}`);

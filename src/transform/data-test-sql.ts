@@ -91,7 +91,7 @@ export function parseTestEntry(entry: unknown, column?: string): TestSpec | stri
   };
 }
 
-/** A readable, stable test name: `unique_lms_grade_statistics_user_id__created_at`. */
+/** A readable, stable test name: `unique_orders_user_id__created_at`. */
 export function testName(model: string, spec: TestSpec): string {
   if (spec.name) return spec.name;
   const cols = spec.columns.join("__");

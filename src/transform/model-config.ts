@@ -10,8 +10,22 @@ import { type UnitTestConfig, unitTestSchema } from "./unit-tests/unit-test-conf
 const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 const severity = z.enum(["error", "warn"]);
 
+/** How an exported column's values are written in the sheet, the CSV preview and the email. */
+export const COLUMN_FORMAT = /^(integer|percent|date|text|decimal:\d{1,2})$/;
+
 const columnSchema = z.strictObject({
   description: z.string().optional(),
+  /** Its header in the exports: one text, or one per locale (`{ru: Попыток, en: Attempts}`). */
+  label: z
+    .union([
+      z.string().min(1),
+      z.strictObject({ ru: z.string().min(1).optional(), en: z.string().min(1).optional() }),
+    ])
+    .optional(),
+  format: z
+    .string()
+    .regex(COLUMN_FORMAT, "expected integer, percent, date, text or decimal:N (N places, e.g. decimal:2)")
+    .optional(),
   /** Documentation only; `contract:` is what sets types. */
   data_type: z.string().optional(),
   tests: z.array(z.unknown()).default([]),
@@ -48,6 +62,14 @@ export const modelConfigSchema = z.strictObject({
   meta: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** One column's yml; `label` and `format` matter only to a model the exports read. */
+export interface ColumnConfig {
+  description?: string;
+  tests: unknown[];
+  label?: string | { ru?: string; en?: string };
+  format?: string;
+}
+
 export type RawModelConfig = z.input<typeof modelConfigSchema>;
 
 /** The validated config, lists normalised to arrays. */
@@ -68,7 +90,7 @@ export interface ModelConfig {
   watermarkSource?: { schema: string; table: string; column: string };
   tags: string[];
   description?: string;
-  columns: Record<string, { description?: string; tests: unknown[] }>;
+  columns: Record<string, ColumnConfig>;
   tests: unknown[];
   unitTests: UnitTestConfig[];
   enabled: boolean;

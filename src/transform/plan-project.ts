@@ -31,6 +31,18 @@ export interface ProjectPlan {
   why: ReadonlyMap<string, string>;
   /** Freshness and drift checks declared on source tables (whatever the selection). */
   sourceChecks: SourceChecks[];
+  /**
+   * Renders other project SQL (the report SQL of exports.report) with the models' refs, sources,
+   * vars and macros, so that SQL names models only as `{{ref}}` does.
+   */
+  renderSql(body: string, file: string): RenderedSql;
+}
+
+export interface RenderedSql {
+  sql: string;
+  /** Model names it refs. */
+  refs: string[];
+  problems: CompileProblem[];
 }
 
 export interface PlanOptions {
@@ -120,5 +132,9 @@ export function planProject(options: PlanOptions): ProjectPlan {
     allModels: planned,
     sourceChecks: sidecars.sourceChecks,
     why,
+    renderSql(body, file) {
+      const r = env.compile(body)({ file, firstLine: 1, isIncremental: false });
+      return { sql: r.sql, refs: [...new Set(r.refs.map((x) => x.name))], problems: r.problems };
+    },
   };
 }

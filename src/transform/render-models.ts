@@ -7,7 +7,7 @@ import type { TemplateEnv } from "./template-env.ts";
 
 export interface PlannedModel {
   name: string;
-  /** Project-relative path with forward slashes: `models/staging/stg_attempts.sql`. */
+  /** Project-relative path with forward slashes: `models/staging/stg_orders.sql`. */
   path: string;
   relation: { schema: string; name: string };
   /** The relation as SQL (pg-format %I: quoted only when needed), as `{{ref}}` renders it. */

@@ -3,7 +3,7 @@ import type { ModelFingerprint } from "./model-fingerprint.ts";
 
 export interface SelectableModel {
   name: string;
-  /** Project-relative, with forward slashes: `models/staging/stg_attempts.sql`. */
+  /** Project-relative, with forward slashes: `models/staging/stg_orders.sql`. */
   path: string;
   tags: string[];
   deps: string[];

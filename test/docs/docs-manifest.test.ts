@@ -22,7 +22,7 @@ import { tempProject } from "../helpers/project.ts";
 const HOSTILE = `<img src=x onerror="alert(1)"> & </script><script>alert(2)</script>`;
 
 const PROJECT = {
-  "project.yml": "name: docs_fixture\nlogs:\n  dir: logs\n",
+  "project.yml": "name: docs_fixture\nlogs:\n  dir: logs\nexports:\n  summary: {model: daily_summary}\n",
   "models/sources.yml": `sources:
   app:
     schema: app
@@ -58,7 +58,7 @@ function manifestOf(dir: string, ledger: Ledger) {
     project: config.name,
     plan,
     files: readProjectDocs(plan, config),
-    exports: exportDocs(config),
+    exports: exportDocs(config, plan, (p) => join(dir, p)),
     ledger,
     generatedAt: new Date("2026-01-02T03:04:05Z"),
   });

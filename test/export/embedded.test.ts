@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
@@ -37,7 +37,7 @@ describe("exports on the embedded database", () => {
         email: { eml_path: "out/report.eml", to: ["a@example.org"] },
       },
     });
-    const ctx = { db, config: c, path: (p: string) => join(dir, p) };
+    const ctx = { db, config: c, path: (p: string) => resolve(dir, p), projectDir: dir };
     expect(await exportSheets(ctx, { days: ["2026-11-22", "2026-11-23"] })).toMatchObject({ rows: 2 });
     const csv = readFileSync(join(dir, "out/sheet.csv"), "utf8")
       .replace(/^\uFEFF/, "")

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localDate } from "../../src/log/timestamp.ts";
 import { runElt } from "../helpers/cli.ts";
 import { type FakeSheets, startFakeSheets } from "../helpers/fake-sheets.ts";
-import { tempProject } from "../helpers/project.ts";
+import { SHIPPED_EXPORTS_LINES, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 import { insertSummary, type SummaryDatabase, summaryDatabase, summaryRow } from "./summary-fixture.ts";
 
@@ -28,7 +28,9 @@ function project(smtpUrl: string): string {
     "project.yml": `
 database:
   url: ${sdb.test.url}
+${SHIPPED_MODELS_YAML}
 exports:
+${SHIPPED_EXPORTS_LINES}
   retries: 0
   sheets:
     credentials: ${fake.credentialsFile}

@@ -50,7 +50,7 @@ function sheetsConfig(extra: Record<string, unknown> = {}) {
   });
 }
 
-const ctx = (c = sheetsConfig()) => ({ db: sdb.db, config: c, path });
+const ctx = (c = sheetsConfig()) => ({ db: sdb.db, config: c, path, projectDir: dir });
 
 describe("exportSheets against a fake Sheets API", () => {
   it("the fake refuses requests without a JWT signed by the service account's key", async () => {

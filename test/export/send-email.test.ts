@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProject } from "../../src/config/load-project.ts";
@@ -7,7 +7,7 @@ import { isEltError } from "../../src/errors.ts";
 import type { RunReport } from "../../src/export/run-report.ts";
 import { sendReportEmail } from "../../src/export/send-email.ts";
 import { localDate } from "../../src/log/timestamp.ts";
-import { tempProject } from "../helpers/project.ts";
+import { SHIPPED_EXPORTS_LINES, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 import { insertSummary, type SummaryDatabase, summaryDatabase, summaryRow } from "./summary-fixture.ts";
 
@@ -46,7 +46,9 @@ function project(email: Record<string, string>, files: Record<string, string> = 
   const yml = [
     "api:",
     `  client_key: ${CLIENT_KEY}`,
+    SHIPPED_MODELS_YAML,
     "exports:",
+    SHIPPED_EXPORTS_LINES,
     "  retries: 1",
     "  retry_delay_seconds: 0",
     "  email:",
@@ -55,7 +57,7 @@ function project(email: Record<string, string>, files: Record<string, string> = 
   ].join("\n");
   const dir = tempProject({ "project.yml": `${yml}\n`, ...files });
   const { config } = loadProject(dir, { env: {} });
-  return { dir, ctx: { db: sdb.db, config, path: (p: string) => join(dir, p) } };
+  return { dir, ctx: { db: sdb.db, config, path: (p: string) => resolve(dir, p), projectDir: dir } };
 }
 
 const success: RunReport = {

@@ -1,7 +1,9 @@
+import { join } from "node:path";
 import { type ProjectConfig, projectSchema } from "../../src/config/project-schema.ts";
 import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
+import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
 
 /** A grade.daily_summary with the contract's columns (a table stands in for the models' view). */
@@ -87,7 +89,26 @@ export async function summaryDatabase(prefix: string): Promise<SummaryDatabase> 
   };
 }
 
-/** A validated config from a partial project.yml object. */
+/** The shipped project's model, summary and report SQL settings, by absolute paths. */
+export const SHIPPED = {
+  models: {
+    paths: [join(PACKAGE_ROOT, "models")],
+    macro_paths: [join(PACKAGE_ROOT, "macros")],
+    test_paths: [join(PACKAGE_ROOT, "tests")],
+  },
+  summary: { model: "daily_summary", date_column: "day" },
+  report: {
+    landing_counts: join(PACKAGE_ROOT, "reports/landing_counts.sql"),
+    top_reasons: join(PACKAGE_ROOT, "reports/top_reasons.sql"),
+  },
+};
+
+/** A validated config from a partial project.yml object, reading the shipped project's models. */
 export function config(raw: Record<string, unknown>): ProjectConfig {
-  return projectSchema.parse(raw);
+  const exports = (raw.exports ?? {}) as Record<string, unknown>;
+  return projectSchema.parse({
+    models: SHIPPED.models,
+    ...raw,
+    exports: { summary: SHIPPED.summary, report: SHIPPED.report, ...exports },
+  });
 }

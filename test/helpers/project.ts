@@ -19,8 +19,15 @@ export const SHIPPED_MODELS_YAML = `models:
   test_paths: [${join(PACKAGE_ROOT, "tests")}]
   macro_paths: [${join(PACKAGE_ROOT, "macros")}]`;
 
+/** project.yml lines under `exports:`: the shipped project's exported model and report SQL. */
+export const SHIPPED_EXPORTS_LINES = `  summary: {model: daily_summary, date_column: day}
+  report:
+    landing_counts: ${join(PACKAGE_ROOT, "reports", "landing_counts.sql")}
+    top_reasons: ${join(PACKAGE_ROOT, "reports", "top_reasons.sql")}`;
+
 /** project.yml lines: the report email through a test SMTP server, no retries. */
 export const emailYaml = (smtpUrl: string) => `exports:
+${SHIPPED_EXPORTS_LINES}
   retries: 0
   email:
     smtp_url: "${smtpUrl}"

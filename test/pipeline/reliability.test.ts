@@ -14,7 +14,7 @@ import { type CliResult, runElt } from "../helpers/cli.ts";
 import { type FakeSheets, startFakeSheets } from "../helpers/fake-sheets.ts";
 import { holdAdvisoryLock, waitForLog } from "../helpers/overlap.ts";
 import { ADMIN_URL, createTestDatabase, queryRows, type TestDatabase } from "../helpers/pg.ts";
-import { tempProject } from "../helpers/project.ts";
+import { SHIPPED_EXPORTS_LINES, tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 
 const CLIENT_KEY = "Cl1ent-K3y-0f-the-vendor";
@@ -61,6 +61,7 @@ ${options.extractStart ? `extract:\n  start: "${options.extractStart}"\n` : ""}m
   test_paths: [${join(PACKAGE_ROOT, "tests")}]
   macro_paths: [${join(PACKAGE_ROOT, "macros")}]
 exports:
+${SHIPPED_EXPORTS_LINES}
   retries: 0
   sheets:
     credentials: ${sheets.credentialsFile}

@@ -42,7 +42,7 @@ export async function generateDocs(args: CommonArgs): Promise<string> {
     project: ctx.config.name,
     plan,
     files: readProjectDocs(plan, ctx.config),
-    exports: exportDocs(ctx.config),
+    exports: exportDocs(ctx.config, plan, ctx.path),
     ledger: await ledgerOf(ctx),
     generatedAt: new Date(),
   });

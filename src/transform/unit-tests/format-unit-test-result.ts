@@ -2,7 +2,7 @@ import { formatDuration } from "../../log/timestamp.ts";
 import { formatRowDiff } from "./compare-rows.ts";
 import type { UnitTestResult } from "./run-unit-tests.ts";
 
-/** `unit test stg_attempts.escapes: pass (12 ms)`, or the failure with its row diff, one line each. */
+/** `unit test stg_orders.escapes: pass (12 ms)`, or the failure with its row diff, one line each. */
 export function formatUnitTestResult(r: UnitTestResult): string {
   const head = `unit test ${r.model}.${r.name}`;
   if (r.status === "pass") return `${head}: pass (${formatDuration(r.ms)})`;

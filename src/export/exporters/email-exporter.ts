@@ -1,0 +1,21 @@
+import { sendReportEmail } from "../send-email.ts";
+import type { Exporter } from "./exporter.ts";
+
+/** The report email (or the failure email): the days' figures, a chart, the run's counts and reasons. */
+export const emailExporter: Exporter = {
+  key: "email",
+  stage: "email",
+  when: "always",
+  description: "The report email: the days' summary, a chart, the run's counts and top reasons",
+  target: (config) =>
+    config.exports.email.to.length > 0 ? `${config.exports.email.to.length} recipient(s)` : "no recipients",
+  configured: (config) => Boolean(config.exports.email.smtp_url || config.exports.email.eml_path),
+  reportSql: (config) => (config.exports.report.top_reasons ? [config.exports.report.top_reasons] : []),
+  async run(ctx, { report }) {
+    const r = await sendReportEmail(ctx, report);
+    return {
+      status: r.status === "skipped" ? "skipped" : "written",
+      detail: r.status === "skipped" ? "not configured" : r.file ? `written to ${r.file}` : "sent",
+    };
+  },
+};
