@@ -7,7 +7,7 @@ import { stopEmbeddedServer } from "../../src/db/embedded-server.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { DEMO_PATHS } from "../../src/pipeline/demo-config.ts";
 import { runElt } from "../helpers/cli.ts";
-import { SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
+import { SHIPPED_EXPORTS_LINES, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 
 let dir: string;
 const env = { DATABASE_URL: "" };
@@ -19,6 +19,7 @@ beforeAll(async () => {
 database: {url: "\${DATABASE_URL:-}"}
 ${SHIPPED_MODELS_YAML}
 exports:
+${SHIPPED_EXPORTS_LINES}
   email: {templates_dir: ${join(PACKAGE_ROOT, "templates")}}
 `,
   });

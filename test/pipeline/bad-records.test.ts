@@ -11,7 +11,7 @@ import { randomSource } from "../../src/simulator/random.ts";
 import { planProject } from "../../src/transform/plan-project.ts";
 import { runElt } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
-import { SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
+import { SHIPPED_EXPORTS_LINES, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -164,6 +164,8 @@ it("thousands of mutated records: no crash, each one in the grade table or quara
 database: {url: "${db.url}"}
 api: {url: "http://127.0.0.1:${port}/api/statistics", client: c, client_key: k, retries: 0}
 ${SHIPPED_MODELS_YAML}
+exports:
+${SHIPPED_EXPORTS_LINES}
 `,
   });
   const result = await runElt(["run", "--date", "2026-11-10", "--skip-export", "--project-dir", dir], {

@@ -8,7 +8,7 @@ import { type Simulator, startSimulator } from "../../src/simulator/start-simula
 import { type CliResult, runElt } from "../helpers/cli.ts";
 import { type FakeSheets, startFakeSheets } from "../helpers/fake-sheets.ts";
 import { createTestDatabase, queryRows, type TestDatabase } from "../helpers/pg.ts";
-import { SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
+import { SHIPPED_EXPORTS_LINES, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 
 let sim: Simulator;
@@ -29,6 +29,7 @@ api: {url: ${sim.url}, client: demo, client_key: demo-key, retries: 0, retry_bas
 logs: {level: warn}
 ${SHIPPED_MODELS_YAML}
 exports:
+${SHIPPED_EXPORTS_LINES}
   retries: 0
   sheets:
     credentials: ${sheets.credentialsFile}
