@@ -1,6 +1,7 @@
 import format from "pg-format";
 import type { Queryable } from "../db/database.ts";
 import type { AuditStep, BuildStep } from "./build-step.ts";
+import { jsonSafeRows } from "./json-safe-rows.ts";
 import type { BuildPlan, ModelBuild } from "./plan-build.ts";
 import { pointAtSource } from "./point-at-source.ts";
 import type { TestResult } from "./run-data-tests.ts";
@@ -120,7 +121,7 @@ async function runAudit(tx: Queryable, step: AuditStep, sampleRows: number): Pro
       const count = await tx.query<{ n: number }>(statement);
       failures = Number(count.rows[0]?.n ?? 0);
     }
-    const sample = rows.slice(0, sampleRows);
+    const sample = jsonSafeRows(rows.slice(0, sampleRows));
     // Tracing runs queries of its own: an error there has no position in the test's SQL.
     statement = "";
     const rawIds = failures > 0 ? await traceRows(tx, step, sample) : [];

@@ -4,13 +4,7 @@ import { sourceMaxSql } from "./materializations/templates.ts";
 import type { ModelFingerprint } from "./model-fingerprint.ts";
 import type { ProjectPlan } from "./plan-project.ts";
 import { readFingerprints } from "./read-fingerprints.ts";
-import {
-  type DependentView,
-  dependentViews,
-  type RelationKind,
-  relationColumns,
-  relationKind,
-} from "./relation-info.ts";
+import { type RelationKind, relationColumns, relationKind } from "./relation-info.ts";
 
 /** What one model's relation is now, as a build plan needs it. */
 export interface RelationState {
@@ -18,8 +12,6 @@ export interface RelationState {
   columns: string[];
   /** Column sets of valid plain indexes (sorted), unique or not. */
   indexes: { columns: string[]; unique: boolean }[];
-  /** Views depending on it, in an order they can be recreated in. */
-  dependents: DependentView[];
 }
 
 /** The database as the selected models see it: one read, before anything is written. */
@@ -63,7 +55,6 @@ export async function readBuildState(tx: Queryable, plan: ProjectPlan): Promise<
         kind,
         columns: await relationColumns(tx, model.quoted),
         indexes: kind === "table" ? await indexes(tx, model.quoted) : [],
-        dependents: await dependentViews(tx, model.quoted),
       });
     }
     const source = model.config.watermark ? model.config.watermarkSource : undefined;

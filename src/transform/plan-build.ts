@@ -91,19 +91,26 @@ function modelAudits(model: PlannedModel, tests: PlannedTest[], staged: Staged):
  */
 export function planBuild(plan: ProjectPlan, state: BuildState, options: BuildPlanOptions = {}): BuildPlan {
   const withAudits = options.audit ?? true;
-  const viewModels = new Map(
+  const changed = (model: PlannedModel) => {
+    const published = state.fingerprints?.get(model.name);
+    const fingerprint = modelFingerprint(model);
+    return published?.sql !== fingerprint.sql || published.config !== fingerprint.config;
+  };
+  const publishedViews = Object.fromEntries(
     [...plan.allModels.values()]
-      .filter((m) => m.config.materialized === "view")
-      .map((m) => [m.quoted, m.sql]),
+      .filter((m) => m.config.materialized === "view" && state.fingerprints?.has(m.name) && !changed(m))
+      .map((m) => [m.quoted, m.sql.replace(/\s+$/, "")]),
   );
+  const rebuiltViews = plan.models
+    .filter((m) => m.config.materialized === "view" && changed(m))
+    .map((m) => m.quoted);
   const models = plan.models.map((model): ModelBuild => {
     const materialization = MATERIALIZATIONS[model.config.materialized];
     if (!materialization) throw new Error(`unknown materialization "${model.config.materialized}"`);
     // A view has no batch: its rows follow from its inputs, whose own audits read the new data. What
     // a view adds is its SQL, so its tests audit a build that changes it (or asked for scope: full).
-    const viewKept =
-      model.config.materialized === "view" &&
-      state.fingerprints?.get(model.name)?.sql === modelFingerprint(model).sql;
+    const unchanged = !changed(model);
+    const viewKept = model.config.materialized === "view" && unchanged;
     const tests = withAudits
       ? plan.tests.filter((t) => t.spec && t.model === model.name && !(viewKept && t.scope !== "full"))
       : [];
@@ -112,7 +119,9 @@ export function planBuild(plan: ProjectPlan, state: BuildState, options: BuildPl
       existing: state.relations.get(model.name),
       fullRefresh: options.fullRefresh ?? false,
       floor: state.watermarkFloors.get(model.name) ?? null,
-      viewModels,
+      unchanged,
+      rebuiltViews,
+      publishedViews,
       audits: (staged) => modelAudits(model, tests, staged),
     });
     return {

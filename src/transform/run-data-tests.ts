@@ -4,6 +4,7 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { formatDuration } from "../log/timestamp.ts";
 import { recordTestResult } from "./build-ledger.ts";
+import { jsonSafeRows } from "./json-safe-rows.ts";
 import type { PlannedTest, ProjectPlan } from "./plan-project.ts";
 import { pointAtSource } from "./point-at-source.ts";
 import { testOrigin } from "./sql-origin.ts";
@@ -62,7 +63,7 @@ async function runOne(db: Database, test: PlannedTest, sampleRows: number): Prom
       const n = Number(count.rows[0]?.n ?? 0);
       statement = `SELECT * FROM (\n${sql}\n) AS elt__failures LIMIT ${sampleRows}`;
       const rows = n > 0 ? (await tx.query(statement)).rows : [];
-      return { failures: n, sample: rows };
+      return { failures: n, sample: jsonSafeRows(rows) };
     });
     return {
       ...base,

@@ -59,31 +59,14 @@ const table = (columns: string[], extra: Partial<RelationState> = {}): RelationS
   kind: "table",
   columns,
   indexes: [],
-  dependents: [],
   ...extra,
 });
 
 const FIRST: BuildState = { relations: new Map(), watermarkFloors: new Map([["event_log", null]]) };
 const BUILT: BuildState = {
   relations: new Map<string, RelationState>([
-    [
-      "events",
-      { kind: "view", columns: ["id", "kind", "amount", "at", "_seq"], indexes: [], dependents: [] },
-    ],
-    [
-      "totals",
-      table(["id", "amount"], {
-        indexes: [{ columns: ["id"], unique: true }],
-        dependents: [
-          {
-            quoted: "app.totals_report",
-            materialized: false,
-            definition: " SELECT id FROM app.totals",
-            comment: "Kept",
-          },
-        ],
-      }),
-    ],
+    ["events", { kind: "view", columns: ["id", "kind", "amount", "at", "_seq"], indexes: [] }],
+    ["totals", table(["id", "amount"], { indexes: [{ columns: ["id"], unique: true }] })],
     ["event_log", table(["id", "kind", "amount", "at"], { indexes: [{ columns: ["id"], unique: true }] })],
   ]),
   watermarkFloors: new Map([["event_log", 41]]),
@@ -135,6 +118,18 @@ describe("build plans", () => {
     if (!events) throw new Error("no events model");
     const kept = { ...BUILT, fingerprints: new Map([["events", modelFingerprint(events)]]) };
     expect(audits(planBuild(plan(), kept))[0]).toBe("not_null_event_log_id:batch");
+    // ... and is not replaced (that would lock its readers out until the COMMIT).
+    const keptView = planBuild(plan(), kept).models[0];
+    expect([keptView?.reason, keptView?.steps.map((st) => st.kind)]).toEqual([
+      "unchanged since its last published build: kept",
+      ["sql"],
+    ]);
+    // A config change (a new test) is a change: the view's tests audit that build.
+    const retested = {
+      ...BUILT,
+      fingerprints: new Map([["events", { ...modelFingerprint(events), config: "old" }]]),
+    };
+    expect(audits(planBuild(plan(), retested))[0]).toBe("not_null_events_id:full");
     const edited = {
       ...BUILT,
       fingerprints: new Map([["events", { ...modelFingerprint(events), sql: "old" }]]),

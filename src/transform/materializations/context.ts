@@ -20,8 +20,12 @@ export interface MaterializeInput {
   fullRefresh: boolean;
   /** The watermark source's maximum before the build read anything (see saveWatermarkSql). */
   floor: number | null;
-  /** View models of the project by quoted relation → their SQL: dependents are recreated from it. */
-  viewModels: ReadonlyMap<string, string>;
+  /** Its SQL and config are those of its last published build (a standing view needs no DDL). */
+  unchanged: boolean;
+  /** View models this build changes (quoted): a swap leaves them to their own later step. */
+  rebuiltViews: readonly string[];
+  /** View models published with the SQL they have now (quoted → SQL): a swap recreates them from it. */
+  publishedViews: Readonly<Record<string, string>>;
   /** The model's audits on staged data. */
   audits: (staged: Staged) => AuditStep[];
 }

@@ -117,3 +117,13 @@ export const tempViewSql = (name: string, sql: string) => `CREATE TEMP VIEW ${na
 /** A per-model name in pg_temp for its staged rows (temporary tables drop at COMMIT). */
 export const tempName = (model: string, what: string) =>
   format("pg_temp.%I", `elt__${what}__${model}`.slice(0, 63));
+
+/** Migration 0100: what depends on a relation, saved before a swap drops it, put back after. */
+export const stashDependentsSql = (relation: string) =>
+  format("SELECT elt.stash_dependents(%L::regclass)", relation);
+export const restoreDependentsSql = (skip: readonly string[], fresh: Readonly<Record<string, string>>) =>
+  format(
+    "SELECT elt.restore_dependents(ARRAY[%L]::text[], %L::jsonb)",
+    skip.length > 0 ? skip : [""],
+    JSON.stringify(fresh),
+  );

@@ -14,6 +14,11 @@ export const view: Materialization = {
     const { model, existing } = input;
     const create = [sqlStep("create view", viewSql(model.quoted, model.sql, false))];
     const audits = input.audits({ relation: model.quoted, kind: "full" });
+    // Replacing a view takes an ACCESS EXCLUSIVE lock held to the COMMIT: readers of an unchanged
+    // view would wait for the whole build for nothing.
+    if (existing?.kind === "view" && input.unchanged) {
+      return { mode: "full", reason: "unchanged since its last published build: kept", steps: audits };
+    }
     if (existing?.kind === "view") {
       return {
         mode: "full",
