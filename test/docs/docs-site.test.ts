@@ -109,6 +109,10 @@ afterAll(async () => {
 // Expressions evaluated in the page, as text: the project's TypeScript has no DOM types.
 const hashIs = (hash: string) => `decodeURIComponent(location.hash) === ${JSON.stringify(hash)}`;
 
+/** The page the hash names is the one shown: the hashchange handler runs after the hash changes. */
+const shows = (id: string) =>
+  `[...document.querySelectorAll("#pages .page")].filter((p) => !p.hasAttribute("hidden")).map((p) => p.id).join() === ${JSON.stringify(id)}`;
+
 const visiblePage = () =>
   page.$eval("#pages", (pages) => {
     const shown = [...pages.querySelectorAll(".page")].filter((p) => !p.hasAttribute("hidden"));
@@ -142,6 +146,7 @@ describe("elt docs in a browser", () => {
     const id = `model:${model.name}`;
     await page.click(`#graph .node[data-id="${id}"]`);
     await page.waitForFunction(hashIs(`#${id}`));
+    await page.waitForFunction(shows(id), { timeout: 5_000 }).catch(() => {});
     expect(await visiblePage()).toEqual([id]);
 
     const text = await page.$eval(`[id="${id}"]`, (e) => (e.textContent ?? "").replace(/\s+/g, " "));
@@ -196,6 +201,7 @@ describe("elt docs in a browser", () => {
     ).toContain(`model:${owner}`);
     await page.keyboard.press("Enter");
     await page.waitForFunction(hashIs(`#model:${owner}`));
+    await page.waitForFunction(shows(`model:${owner}`), { timeout: 5_000 }).catch(() => {});
     const shown = await visiblePage();
     // Enter opens the first hit: the column's model when no model's name matches the text.
     if (!plan.models.some((m) => m.name.includes(column))) expect(shown).toEqual([`model:${owner}`]);
