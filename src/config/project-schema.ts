@@ -202,8 +202,10 @@ const sheetsSchema = z
     ),
     locale: z
       .enum(["ru", "en"])
-      .default("ru")
-      .describe("Language of the column headers and of the last-updated note in cell A1"),
+      .optional()
+      .describe(
+        "Deprecated: set the top-level `locale`, which the sheet follows. When set, it overrides it for the sheet and the CSV preview only (headers and the note in cell A1), with a warning",
+      ),
     columns: z
       .array(z.string())
       .optional()
@@ -318,6 +320,12 @@ export const projectSchema = z.strictObject({
     .string()
     .default("elt")
     .describe("The project's name, shown in the email report (the shipped project: `grade`)"),
+  locale: z
+    .enum(["ru", "en"])
+    .default("ru")
+    .describe(
+      "The readers' language: the email (subject, headings, metric, stage and reason names, the failure email; words from `templates/messages/<locale>.yml`), the sheet's and CSV preview's headers (the exported model's `label: {ru, en}`) and note, and how the email writes numbers and dates (ru: `1 234`, `44,6 %`, `02.12.2026`; en: `1,234`, `44.6%`, `2 Dec 2026`)",
+    ),
   database: databaseSchema,
   api: apiSchema,
   extract: extractSchema,

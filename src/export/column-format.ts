@@ -1,4 +1,5 @@
 import type { ExportedColumn } from "./exported-model.ts";
+import { formatDay, formatDecimal, formatInteger, formatPercent, type Locale } from "./locale.ts";
 
 export type Cell = string | number;
 
@@ -36,19 +37,15 @@ export function toCell(column: ExportedColumn, value: unknown): Cell {
   return Number(n.toFixed(p));
 }
 
-const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
-
-/** A value as the email writes it: grouped digits, percents ×100 with one place, "—" for none. */
-export function displayValue(column: ExportedColumn, value: unknown): string {
+/** A value as the email writes it, in the locale: grouped digits, percents ×100 with one place, "—" for none. */
+export function displayValue(column: ExportedColumn, value: unknown, locale: Locale): string {
   if (value === null || value === undefined || value === "") return "—";
   if (column.format === "text") return String(value);
-  if (column.format === "date" || value instanceof Date) return isoDate(value);
+  if (column.format === "date" || value instanceof Date) return formatDay(isoDate(value), locale);
   const n = asNumber(value);
   if (n === undefined) return String(value);
-  if (column.format === "percent") return `${(n * 100).toFixed(1)}%`;
+  if (column.format === "percent") return formatPercent(n, locale);
   const p = places(column.format);
-  if (p !== undefined)
-    return new Intl.NumberFormat("en-US", { minimumFractionDigits: p, maximumFractionDigits: p }).format(n);
-  return Number.isInteger(n) ? integer.format(n) : decimal.format(n);
+  if (p !== undefined) return p === 0 ? formatInteger(n, locale) : formatDecimal(n, locale, p);
+  return Number.isInteger(n) ? formatInteger(n, locale) : formatDecimal(n, locale);
 }

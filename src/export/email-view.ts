@@ -2,12 +2,19 @@ import type { ProjectConfig } from "../config/project-schema.ts";
 import { maskSecrets } from "../log/mask.ts";
 import { formatDuration } from "../log/timestamp.ts";
 import { displayValue } from "./column-format.ts";
+import { formatDay, formatInteger, formatMoment, formatShortDay, type Locale } from "./locale.ts";
+import type { Messages } from "./messages.ts";
 import { HISTORY_DAYS, type ReportData, type RunReport, reportDay } from "./run-report.ts";
 
 /** Everything the Handlebars templates see. Values are preformatted text; the templates only lay out. */
 export interface EmailView {
+  /** The project's locale ("ru" or "en"), for `<html lang>`. */
+  lang: Locale;
+  /** The headings and sentences in the locale (templates/messages/<locale>.yml), filled in. */
+  t: Record<string, string>;
   project: string;
-  status: RunReport["status"];
+  /** The status in the locale's words. */
+  status: string;
   ok: boolean;
   subject: string;
   runId?: number;
@@ -36,31 +43,13 @@ export interface EmailView {
 /** Pixel height of the tallest bar; the chart fits any mail client's width at 14 bars. */
 export const CHART_HEIGHT = 80;
 
-const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-
-const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
-const COUNT_LABELS: Record<string, string> = {
-  landed: "Records landed",
-  loaded: "Loaded",
-  quarantined: "Quarantined",
-  duplicates: "Duplicates collapsed",
-  tests_failed: "Data tests failed",
-  tests_warned: "Data tests warned",
-  windows: "API windows",
-  suspect_windows: "Windows that looked incomplete",
-  incomplete_windows: "Windows given up as incomplete",
-  rejected: "Elements rejected",
-  outside_window: "Records outside their window",
-  conflicts: "Conflicting re-sends",
-  resent: "Older versions sent again",
-  models_failed: "Models failed",
-  exports_failed: "Exports failed",
-  source_checks_warned: "Source checks warned",
-  source_checks_failed: "Source checks failed",
-};
-
-export function chartOf(history: ReportData["history"], label = "Attempts"): EmailView["chart"] {
+export function chartOf(
+  history: ReportData["history"],
+  label: string,
+  locale: Locale,
+  messages: Messages,
+): EmailView["chart"] {
+  const integer = { format: (n: number) => formatInteger(n, locale) };
   const max = Math.max(0, ...history.map((h) => h.attempts));
   const width = 30;
   const bars = history.map((h, i) => {
@@ -69,7 +58,7 @@ export function chartOf(history: ReportData["history"], label = "Attempts"): Ema
       max === 0 || h.attempts === 0 ? 0 : Math.max(2, Math.round((h.attempts / max) * CHART_HEIGHT));
     return {
       day: h.day,
-      label: `${h.day.slice(8, 10)}.${h.day.slice(5, 7)}`,
+      label: formatShortDay(h.day, locale),
       value: integer.format(h.attempts),
       height,
       last: i === history.length - 1,
@@ -77,9 +66,10 @@ export function chartOf(history: ReportData["history"], label = "Attempts"): Ema
   });
   const text = history.map((h) => {
     const n = max === 0 ? 0 : Math.round((h.attempts / max) * width);
-    return `${h.day}  ${"#".repeat(n).padEnd(width)}  ${integer.format(h.attempts)}`;
+    return `${formatShortDay(h.day, locale).padEnd(6)}  ${"#".repeat(n).padEnd(width)}  ${integer.format(h.attempts)}`;
   });
-  return { title: `${label}, last ${HISTORY_DAYS} days`, max: integer.format(max), bars, text };
+  const title = messages.text("chart_title", { label, n: HISTORY_DAYS });
+  return { title, max: integer.format(max), bars, text };
 }
 
 export function emailView(
@@ -87,20 +77,26 @@ export function emailView(
   report: RunReport,
   data: ReportData,
   logLines: string[],
+  messages: Messages,
 ): EmailView {
+  const locale = config.locale;
+  const integer = { format: (n: number) => formatInteger(n, locale) };
+  const m = messages;
   // A run that failed before it knew its days is reported under the day it ran.
-  const day = reportDay(report) ?? new Date().toISOString().slice(0, 10);
-  const subject = `${config.exports.email.subject_prefix} ${report.status} ${day}`;
-  // The email is written in English (its templates are): the columns' English labels.
+  const isoDay = reportDay(report) ?? new Date().toISOString().slice(0, 10);
+  const day = formatDay(isoDay, locale);
+  const status = m.entry("status", report.status) ?? report.status;
+  const subject = m.text("subject", { prefix: config.exports.email.subject_prefix, status, day }).trim();
+  // One locale for the whole email: the columns' labels in it.
   const [dateColumn, ...columns] = data.columns;
   const summary: EmailView["summary"] =
     data.summary.length === 0 || !dateColumn
       ? undefined
       : {
-          days: data.summary.map((r) => displayValue(dateColumn, r[dateColumn.name])),
+          days: data.summary.map((r) => displayValue(dateColumn, r[dateColumn.name], locale)),
           rows: columns.map((c) => ({
-            label: c.label.en,
-            values: data.summary.map((r) => displayValue(c, r[c.name])),
+            label: c.label[locale],
+            values: data.summary.map((r) => displayValue(c, r[c.name], locale)),
           })),
         };
   // The plain-text table, aligned: labels left, one right-aligned column per day.
@@ -113,27 +109,61 @@ export function emailView(
   }
   const counts = Object.entries(report.counts)
     .filter(([, v]) => typeof v === "number")
-    .map(([k, v]) => ({ label: COUNT_LABELS[k] ?? k, value: integer.format(v as number) }));
+    .map(([k, v]) => ({ label: m.entry("counts", k) ?? k, value: integer.format(v as number) }));
   const stages = report.stages.map((s) => ({
-    name: s.name,
-    status: s.status,
+    name: m.entry("stages", s.name) ?? s.name,
+    status: m.entry("status", s.status) ?? s.status,
     duration: formatDuration(s.ms),
     detail: s.detail === undefined ? undefined : maskSecrets(s.detail),
     failed: s.status === "failed",
   }));
+  const window = report.window
+    ? `${formatMoment(report.window.start, locale)} — ${formatMoment(report.window.end, locale)}`
+    : undefined;
+  const days = report.days.map((d) => formatDay(d, locale)).join(", ");
+  const generatedAt = formatMoment(new Date(), locale);
+  const run = report.runId;
+  const t: Record<string, string> = {
+    report_title: m.text("report_title", { project: config.name, day }),
+    failure_title:
+      report.days.length > 0 || report.window
+        ? m.text("failure_title", { project: config.name, day })
+        : m.text("failure_title_no_day", { project: config.name }),
+    run: run === undefined ? "" : m.text("run", { run }),
+    window: window === undefined ? "" : m.text("window", { window }),
+    no_data: m.text("no_data", { days: days || m.text("no_data_days") }),
+    sent_at: m.text("sent_at", { at: generatedAt }),
+    see_run: run === undefined ? "" : m.text("see_run", { run }),
+    rerun: run === undefined ? m.text("rerun") : m.text("rerun_run", { run }),
+  };
+  for (const k of [
+    "summary",
+    "metric",
+    "records",
+    "top_reasons",
+    "stages_heading",
+    "warnings",
+    "what_failed",
+    "error",
+    "log_tail",
+  ]) {
+    t[k] = m.text(k);
+  }
   return {
+    lang: locale,
+    t,
     project: config.name,
-    status: report.status,
+    status,
     ok: report.status === "success",
     subject,
     runId: report.runId,
-    window: report.window ? `${utc(report.window.start)} — ${utc(report.window.end)}` : undefined,
+    window,
     day,
-    days: report.days.join(", "),
+    days,
     summary,
     counts,
     quarantine: data.quarantine.map((q) => ({
-      reason: maskSecrets(q.reason),
+      reason: maskSecrets(m.entry("reasons", q.reason) ?? q.reason),
       count: integer.format(q.count),
     })),
     stages,
@@ -141,7 +171,7 @@ export function emailView(
     warnings: report.warnings.map(maskSecrets),
     error: report.error === undefined ? undefined : maskSecrets(report.error),
     logTail: logLines.map(maskSecrets),
-    chart: chartOf(data.history, data.chartLabel || undefined),
-    generatedAt: utc(new Date()),
+    chart: chartOf(data.history, data.chartLabel[locale] || m.text("metric"), locale, m),
+    generatedAt,
   };
 }

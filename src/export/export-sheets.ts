@@ -63,7 +63,14 @@ export async function exportSheets(
   const available = await summaryColumnNames(db, model);
   if (sheets.columns) checkColumns(model, available, sheets.columns);
   const columns = exportColumns(model, available, sheets.columns);
-  const header = columns.map((c) => c.label[sheets.locale]);
+  // One locale for the email and the sheet; exports.sheets.locale (deprecated) still overrides it here.
+  const locale = sheets.locale ?? config.locale;
+  if (sheets.locale && sheets.locale !== config.locale) {
+    log.warn(
+      `exports.sheets.locale (${sheets.locale}) is deprecated and overrides locale (${config.locale}) for the sheet: set the top-level locale instead`,
+    );
+  }
+  const header = columns.map((c) => c.label[locale]);
   const rows: Cell[][] = (await readSummary(db, model, options.days)).map((r) =>
     columns.map((c) => toCell(c, r[c.name])),
   );
@@ -110,7 +117,7 @@ export async function exportSheets(
           const written = rows.map((r) => String(r[0]));
           await client.setNote(
             worksheet,
-            sheetNote({ at: new Date(), runId: options.runId, days: written, locale: sheets.locale }),
+            sheetNote({ at: new Date(), runId: options.runId, days: written, locale }),
           );
           log.info(
             `summary written to Google Sheets: ${rows.length} rows (${plan.updated} updated, ${plan.inserted} new)${options.runId !== undefined ? `, noted as run ${options.runId}` : ""}`,

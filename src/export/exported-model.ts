@@ -3,7 +3,9 @@ import type { ColumnConfig } from "../transform/model-config.ts";
 import type { ExportContext } from "./export-context.ts";
 import { exportPlan } from "./export-plan.ts";
 
-export type Locale = "ru" | "en";
+export type { Locale } from "./locale.ts";
+
+import type { Locale } from "./locale.ts";
 
 /** A column as people see it in the sheet, the CSV preview and the email. */
 export interface ExportedColumn {

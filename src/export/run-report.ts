@@ -36,8 +36,8 @@ export interface ReportData {
   summary: Row[];
   /** Its exported columns, the date column first, with their labels and formats. */
   columns: ExportedColumn[];
-  /** The charted column's (the first exported figure's) English label. */
-  chartLabel: string;
+  /** The charted column's (the first exported figure's) labels. */
+  chartLabel: { ru: string; en: string };
   /** The charted figure of the 14 days ending on the report's last day, every day present (0 when none). */
   history: { day: string; attempts: number }[];
   /** The top reasons exports.report.top_reasons gives for the run (or its days). */
@@ -122,5 +122,5 @@ export async function collectReportData(ctx: ExportContext, report: RunReport): 
     topReasons(ctx, report),
   );
 
-  return { summary, columns, chartLabel: charted?.label.en ?? "", history, quarantine };
+  return { summary, columns, chartLabel: charted?.label ?? { ru: "", en: "" }, history, quarantine };
 }

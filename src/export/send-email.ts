@@ -9,6 +9,7 @@ import { emailView } from "./email-view.ts";
 import type { ExportContext } from "./export-context.ts";
 import { recordExport } from "./export-ledger.ts";
 import { logTail } from "./log-tail.ts";
+import { loadMessages } from "./messages.ts";
 import { renderEmail } from "./render-email.ts";
 import { collectReportData, type RunReport } from "./run-report.ts";
 
@@ -59,8 +60,9 @@ export async function sendReportEmail(ctx: ExportContext, report: RunReport): Pr
   const data = await collectReportData(ctx, report);
   const failed = report.status === "failed";
   const tail = failed ? logTail(ctx.path(config.logs.dir), LOG_TAIL_LINES) : [];
-  const view = emailView(config, report, data, tail);
-  const { html, text } = renderEmail(ctx.path(email.templates_dir), failed ? "failure" : "report", view);
+  const templatesDir = ctx.path(email.templates_dir);
+  const view = emailView(config, report, data, tail, loadMessages(templatesDir, config.locale));
+  const { html, text } = renderEmail(templatesDir, failed ? "failure" : "report", view);
   const message = {
     from: email.from ?? `elt <elt@${hostname()}>`,
     to: email.to,

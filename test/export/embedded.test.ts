@@ -32,8 +32,9 @@ afterAll(async () => {
 describe("exports on the embedded database", () => {
   it("writes the CSV preview and the .eml report", async () => {
     const c = config({
+      locale: "en",
       exports: {
-        sheets: { preview_path: "out/sheet.csv", locale: "en" },
+        sheets: { preview_path: "out/sheet.csv" },
         email: { eml_path: "out/report.eml", to: ["a@example.org"] },
       },
     });

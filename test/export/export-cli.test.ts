@@ -69,7 +69,7 @@ describe("elt export", () => {
     const result = await runElt(["export", "email", "--project-dir", dir]);
     expect(result.stderr).toMatch(/email sent to ops@example.org, lead@example.org/);
     expect(result.code).toBe(0);
-    expect(smtp.received.at(-1)?.mail.subject).toBe("[elt] success 2026-11-23");
+    expect(smtp.received.at(-1)?.mail.subject).toBe("[elt] успешно 23.11.2026"); // ru by default
   });
 
   it("usage errors exit 2", async () => {

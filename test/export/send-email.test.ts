@@ -42,8 +42,9 @@ afterAll(async () => {
 });
 
 /** A real project folder loaded like the CLI does (so its secrets are registered for masking). */
-function project(email: Record<string, string>, files: Record<string, string> = {}) {
+function project(email: Record<string, string>, files: Record<string, string> = {}, locale = "en") {
   const yml = [
+    `locale: ${locale}`,
     "api:",
     `  client_key: ${CLIENT_KEY}`,
     SHIPPED_MODELS_YAML,
@@ -86,7 +87,7 @@ describe("sendReportEmail against a local SMTP server", () => {
     expect(got?.user).toBe("mailer");
     expect(got?.envelope.rcptTo.map((r) => r.address)).toEqual(["ops@example.org", "analyst@example.org"]);
     const mail = got?.mail;
-    expect(mail?.subject).toBe("[elt] success 2026-11-23");
+    expect(mail?.subject).toBe("[elt] success 23 Nov 2026");
     expect(mail?.messageId).toBe(result.messageId);
     const day = summaryRow("2026-11-23", 14);
     const attempts = day.attempts.toLocaleString("en-US");
@@ -105,13 +106,13 @@ describe("sendReportEmail against a local SMTP server", () => {
     }
     const html = String(mail?.html);
     // The chart: 14 day labels, the tallest bar full height, an empty day without a bar, no <style>.
-    for (const d of DAYS.slice(-14)) expect(html).toContain(`${d.slice(8)}.${d.slice(5, 7)}`);
-    expect(html).not.toContain(`${DAYS[1]?.slice(8)}.11`);
+    for (const d of DAYS.slice(-14)) expect(html).toContain(`>${Number(d.slice(8))} Nov<`);
+    expect(html).not.toContain(`>${Number(DAYS[1]?.slice(8))} Nov<`);
     expect(html).toContain("height:80px;width:28px;background-color:#0969da");
     expect(html.match(/background-color:#80b9f2/g)).toHaveLength(12);
     expect(html).not.toMatch(/<style|class=/);
-    expect(mail?.text).toMatch(/2026-11-23 {2}#{30} {2}1,518/);
-    expect(mail?.text).toMatch(/2026-11-20 {2} {30} {2}0/);
+    expect(mail?.text).toMatch(/23 Nov {2}#{30} {2}1,518/);
+    expect(mail?.text).toMatch(/20 Nov {2} {30} {2}0/);
 
     const { rows } = await sdb.db.query("SELECT kind, status, attempts, day, target FROM elt.exports");
     expect(rows).toContainEqual({
@@ -121,6 +122,33 @@ describe("sendReportEmail against a local SMTP server", () => {
       day: "2026-11-23",
       target: `smtp://127.0.0.1:${smtp.port}`,
     });
+  });
+
+  it("writes the whole email in Russian by default: words, labels, numbers, dates, reasons", async () => {
+    const { ctx } = project({ smtp_url: smtp.url, from: "elt@example.org", to: "ops@example.org" }, {}, "ru");
+    await sendReportEmail(ctx, success);
+    const mail = smtp.received.at(-1)?.mail;
+    expect(mail?.subject).toBe("[elt] успешно 23.11.2026");
+    const day = summaryRow("2026-11-23", 14);
+    const nbsp = (s: string) => s.replace(/[\u00a0\u202f]/g, " ");
+    const rate = `${((day.success_rate as number) * 100).toFixed(1).replace(".", ",")} %`;
+    for (const raw of [mail?.text ?? "", String(mail?.html)]) {
+      const body = nbsp(raw);
+      expect(body).toContain("отчёт за 23.11.2026");
+      expect(body).toContain("Сводка");
+      expect(body).toContain("Попыток");
+      expect(body).toContain(`1 ${String(day.attempts).slice(1)}`);
+      expect(body).toContain(rate);
+      expect(body).toContain("Записей загружено");
+      expect(body).toContain("1 234");
+      expect(body).toContain("загрузка из API");
+      expect(body).toContain("успешно");
+      expect(body).toContain("Запуск 42.");
+      expect(body).toContain("23.11");
+      expect(body).not.toMatch(/success_rate|unique_users|Attempts|Summary/);
+    }
+    const html = String(mail?.html);
+    expect(html).toContain('<html lang="ru">');
   });
 
   it("sends the failure email: what failed, the error, the log tail; secrets masked", async () => {
@@ -146,7 +174,7 @@ describe("sendReportEmail against a local SMTP server", () => {
     };
     await sendReportEmail(ctx, failed);
     const mail = smtp.received.at(-1)?.mail;
-    expect(mail?.subject).toBe("[elt] failed 2026-11-23");
+    expect(mail?.subject).toBe("[elt] failed 23 Nov 2026");
     const html = String(mail?.html);
     const text = mail?.text ?? "";
     for (const body of [text, html]) {
@@ -181,7 +209,13 @@ describe("sendReportEmail against a local SMTP server", () => {
       await sdb.db.query("ALTER TABLE grade.daily_summary_hidden RENAME TO daily_summary");
     }
     const mail = smtp.received.at(-1)?.mail;
-    expect(mail?.subject).toBe(`[elt] failed ${new Date().toISOString().slice(0, 10)}`);
+    const today = new Date().toLocaleDateString("en-GB", {
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      timeZone: "UTC",
+    });
+    expect(mail?.subject).toBe(`[elt] failed ${today}`);
     expect(mail?.text).toContain("boom");
   });
 
@@ -225,9 +259,9 @@ describe("sendReportEmail against a local SMTP server", () => {
     const result = await sendReportEmail(ctx, success);
     expect(result).toMatchObject({ status: "sent", file: join(dir, "out/report.eml") });
     const mail = await simpleParser(readFileSync(join(dir, "out/report.eml")));
-    expect(mail.subject).toBe("[elt] success 2026-11-23");
+    expect(mail.subject).toBe("[elt] success 23 Nov 2026");
     expect(mail.text?.trim()).toBe(
-      `Custom: 2026-11-23 attempts ${summaryRow("x", 14).attempts.toLocaleString("en-US")}`,
+      `Custom: 23 Nov 2026 attempts ${summaryRow("x", 14).attempts.toLocaleString("en-US")}`,
     );
     expect(String(mail.html)).toContain("Summary"); // the default HTML template
 

@@ -25,8 +25,9 @@ export const SHIPPED_EXPORTS_LINES = `  summary: {model: daily_summary, date_col
     landing_counts: ${join(PACKAGE_ROOT, "reports", "landing_counts.sql")}
     top_reasons: ${join(PACKAGE_ROOT, "reports", "top_reasons.sql")}`;
 
-/** project.yml lines: the report email through a test SMTP server, no retries. */
-export const emailYaml = (smtpUrl: string) => `exports:
+/** project.yml lines: the report email (in English) through a test SMTP server, no retries. */
+export const emailYaml = (smtpUrl: string) => `locale: en
+exports:
 ${SHIPPED_EXPORTS_LINES}
   retries: 0
   email:

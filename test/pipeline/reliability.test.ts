@@ -152,8 +152,8 @@ describe("elt run: reliability", () => {
     ]);
     const sheet = sheets.sheets.get("reference") ?? [];
     expect(sheet.map((r) => r[0])).toEqual(["Дата", "2026-11-10", "2026-11-11"]);
-    const mail = smtp.received.find((m) => m.mail.subject?.includes("2026-11-11"));
-    expect(mail?.mail.subject).toMatch(/success/);
+    const mail = smtp.received.find((m) => m.mail.subject?.includes("11.11.2026"));
+    expect(mail?.mail.subject).toMatch(/успешно/);
     expect(mail?.envelope.rcptTo.map((r) => r.address).sort()).toEqual([
       "lead@example.org",
       "ops@example.org",
@@ -219,7 +219,7 @@ describe("elt run: reliability", () => {
     expect(failed.code).toBe(1);
     expect(logOf(dir)).toMatch(/ERROR .*503/);
     expect(await rawCount(db.url)).toBe(0);
-    const failureMail = smtp.received.slice(before).find((m) => /failed/.test(m.mail.subject ?? ""));
+    const failureMail = smtp.received.slice(before).find((m) => /ошибка/.test(m.mail.subject ?? ""));
     expect(failureMail?.mail.text).toMatch(/503/);
     expect(sheets.sheets.get("permanent")).toBeUndefined();
     const [run] = await query<{ status: string }>(
@@ -371,7 +371,7 @@ describe("elt run: reliability", () => {
     const result = await elt(dir, ["run", ...WINDOW]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/project\.yml: api\.client: Required/);
-    expect(smtp.received.slice(before).some((m) => /failed/.test(m.mail.subject ?? ""))).toBe(true);
+    expect(smtp.received.slice(before).some((m) => /ошибка/.test(m.mail.subject ?? ""))).toBe(true);
     const [run] = await query<{ status: string }>(db.url, "SELECT status FROM elt.runs");
     expect(run?.status).toBe("failed");
   }, 300_000);
@@ -382,7 +382,7 @@ describe("elt run: reliability", () => {
     const result = await elt(dir, ["run", ...WINDOW]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/cannot connect to postgres:\/\/127\.0\.0\.1:1\/nowhere/);
-    const mail = smtp.received.slice(before).find((m) => /failed/.test(m.mail.subject ?? ""));
+    const mail = smtp.received.slice(before).find((m) => /ошибка/.test(m.mail.subject ?? ""));
     expect(mail?.mail.text).toMatch(/could not start: cannot connect/);
   }, 300_000);
 

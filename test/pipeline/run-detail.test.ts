@@ -27,6 +27,7 @@ function project(url: string): string {
 database: {url: "${url}"}
 api: {url: ${sim.url}, client: demo, client_key: demo-key, retries: 0, retry_base_delay_ms: 10}
 logs: {level: warn}
+locale: en
 ${SHIPPED_MODELS_YAML}
 exports:
 ${SHIPPED_EXPORTS_LINES}
@@ -35,7 +36,6 @@ ${SHIPPED_EXPORTS_LINES}
     credentials: ${sheets.credentialsFile}
     spreadsheet_id: ${sheets.spreadsheetId}
     root_url: ${sheets.url}
-    locale: en
   email:
     smtp_url: "${smtp.url}"
     from: elt@example.org

@@ -117,7 +117,8 @@ it("counts through the renamed model and shows the new column by its labels", as
   expect(typeof value === "number" ? value : Number.parseFloat(String(value))).toBeGreaterThan(0);
 
   const mail = smtp.received.at(-1)?.mail;
-  expect(mail?.text).toContain("Share of runs");
+  // One locale (ru, the default) for the sheet and the email: the same label, a Russian percent.
+  expect(mail?.text).toContain("Доля запусков");
   expect(mail?.text).not.toContain("run_share");
-  expect(mail?.text).toMatch(/Share of runs[^\n]*\d+(\.\d+)?\s?%/);
+  expect(mail?.text).toMatch(/Доля запусков[^\n]*\d+(,\d+)?\s%/);
 });
