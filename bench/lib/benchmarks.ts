@@ -7,4 +7,5 @@ export const BENCHMARKS = [
   "run",
   "seed-style",
   "startup",
+  "peers",
 ] as const;
