@@ -1,4 +1,3 @@
-import format from "pg-format";
 import type { Queryable } from "../db/database.ts";
 
 export type RelationKind = "table" | "view" | "matview" | "other";
