@@ -22,7 +22,20 @@ export interface EmailView {
   day: string;
   days: string;
   /** The summary transposed: one row per metric, one column per day. */
-  summary: { days: string[]; rows: { label: string; values: string[] }[]; text?: string[] } | undefined;
+  summary:
+    | {
+        days: string[];
+        rows: { label: string; values: string[] }[];
+        /**
+         * The last RECENT_DAYS days in tables of at most TABLE_DAYS day columns (the report day's in
+         * the last), so each fits a phone's width; `older` counts the days left to the chart and sheet.
+         */
+        groups?: { days: string[]; rows: { label: string; values: string[] }[]; last: boolean }[];
+        older?: string;
+        /** The plain-text tables, each line within 78 characters. */
+        text?: string[];
+      }
+    | undefined;
   counts: { label: string; value: string }[];
   quarantine: { reason: string; count: string }[];
   stages: { name: string; status: string; duration: string; detail?: string; failed: boolean }[];
@@ -33,11 +46,26 @@ export interface EmailView {
   chart: {
     title: string;
     max: string;
+    /** A line under the HTML chart: the tallest bar's and the last day's values (bars carry no numbers). */
+    max_text: string;
     bars: { day: string; label: string; value: string; height: number; last: boolean }[];
     /** The same chart as text lines for the plain-text body. */
     text: string[];
   };
   generatedAt: string;
+}
+
+/** The email's summary shows at most this many recent days; the sheet has every day. */
+export const RECENT_DAYS = 7;
+/** Day columns per summary table: a label and four figures fit a 400 px phone. */
+export const TABLE_DAYS = 4;
+const TEXT_WIDTH = 78;
+
+/** Chunks of at most `size`, counted from the end so the last (the report day's) is full. */
+function chunksFromEnd<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let end = items.length; end > 0; end -= size) out.unshift(items.slice(Math.max(0, end - size), end));
+  return out;
 }
 
 /** Pixel height of the tallest bar; the chart fits any mail client's width at 14 bars. */
@@ -69,7 +97,11 @@ export function chartOf(
     return `${formatShortDay(h.day, locale).padEnd(6)}  ${"#".repeat(n).padEnd(width)}  ${integer.format(h.attempts)}`;
   });
   const title = messages.text("chart_title", { label, n: HISTORY_DAYS });
-  return { title, max: integer.format(max), bars, text };
+  const last = bars.at(-1);
+  const max_text = last
+    ? messages.text("chart_note", { max: integer.format(max), day: last.label, value: last.value })
+    : "";
+  return { title, max: integer.format(max), max_text, bars, text };
 }
 
 export function emailView(
@@ -99,13 +131,43 @@ export function emailView(
             values: data.summary.map((r) => displayValue(c, r[c.name], locale)),
           })),
         };
-  // The plain-text table, aligned: labels left, one right-aligned column per day.
   if (summary) {
-    const labelWidth = Math.max(...summary.rows.map((r) => r.label.length)) + 1;
-    const width = Math.max(10, ...summary.rows.flatMap((r) => r.values.map((v) => v.length)));
+    const from = Math.max(0, summary.days.length - RECENT_DAYS);
+    const indexes = chunksFromEnd(summary.days.map((_, i) => i).slice(from), TABLE_DAYS);
+    summary.groups = indexes.map((ix, g) => ({
+      last: g === indexes.length - 1,
+      days: ix.map((i) => summary.days[i] as string),
+      rows: summary.rows.map((r) => ({ label: r.label, values: ix.map((i) => r.values[i] as string) })),
+    }));
+    if (from > 0) summary.older = m.text("older_days", { n: from });
+    // The plain-text tables, aligned: labels left, right-aligned day columns, as many as fit 78.
+    const labelWidth = Math.min(30, Math.max(...summary.rows.map((r) => r.label.length))) + 1;
+    const width = Math.max(
+      10,
+      ...summary.days.slice(from).map((d) => d.length),
+      ...summary.rows.flatMap((r) => r.values.slice(from).map((v) => v.length)),
+    );
+    const perLine = Math.max(1, Math.floor((TEXT_WIDTH - 2 - labelWidth) / (width + 2)));
     const line = (label: string, cells: string[]) =>
-      `${label.padEnd(labelWidth)}${cells.map((c) => `  ${c.padStart(width)}`).join("")}`;
-    summary.text = [line("", summary.days), ...summary.rows.map((r) => line(r.label, r.values))];
+      `${label.length >= labelWidth ? `${label.slice(0, labelWidth - 2)}…` : label.padEnd(labelWidth)}${cells.map((c) => `  ${c.padStart(width)}`).join("")}`;
+    summary.text = [];
+    for (const ix of chunksFromEnd(summary.days.map((_, i) => i).slice(from), perLine)) {
+      if (summary.text.length > 0) summary.text.push("");
+      summary.text.push(
+        line(
+          "",
+          ix.map((i) => summary.days[i] as string),
+        ),
+      );
+      for (const r of summary.rows)
+        summary.text.push(
+          line(
+            r.label,
+            ix.map((i) => r.values[i] as string),
+          ),
+        );
+    }
+    if (summary.older) summary.text.push("", summary.older);
   }
   const counts = Object.entries(report.counts)
     .filter(([, v]) => typeof v === "number")

@@ -108,7 +108,7 @@ describe("sendReportEmail against a local SMTP server", () => {
     // The chart: 14 day labels, the tallest bar full height, an empty day without a bar, no <style>.
     for (const d of DAYS.slice(-14)) expect(html).toContain(`>${Number(d.slice(8))} Nov<`);
     expect(html).not.toContain(`>${Number(DAYS[1]?.slice(8))} Nov<`);
-    expect(html).toContain("height:80px;width:28px;background-color:#0969da");
+    expect(html).toContain("height:80px;background-color:#0969da");
     expect(html.match(/background-color:#80b9f2/g)).toHaveLength(12);
     expect(html).not.toMatch(/<style|class=/);
     expect(mail?.text).toMatch(/23 Nov {2}#{30} {2}1,518/);
