@@ -56,9 +56,9 @@ export interface EmailView {
 }
 
 /** The email's summary shows at most this many recent days; the sheet has every day. */
-export const RECENT_DAYS = 7;
-/** Day columns per summary table: a label and four figures fit a 400 px phone. */
-export const TABLE_DAYS = 4;
+export const RECENT_DAYS = 6;
+/** Day columns per summary table: a label and three dated columns fit a 400 px phone. */
+export const TABLE_DAYS = 3;
 const TEXT_WIDTH = 78;
 
 /** Chunks of at most `size`, counted from the end so the last (the report day's) is full. */

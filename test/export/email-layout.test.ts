@@ -126,6 +126,11 @@ async function expectFits(html: string, figures: string[]): Promise<void> {
       "({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth, text: document.body.innerText })",
     )) as { scroll: number; inner: number; text: string };
     expect(got.scroll, `scrollWidth at ${width} px`).toBeLessThanOrEqual(got.inner);
+    // Nothing spills out of its cell either (a label that cannot wrap, a date that will not fit).
+    const spilled = await page.evaluate(
+      "[...document.querySelectorAll('td')].filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent.trim().slice(0, 40))",
+    );
+    expect(spilled, `cells overflowing at ${width} px`).toEqual([]);
     const text = got.text.replace(/[\u00a0\u202f]/g, " ");
     for (const f of figures) expect(text, `${f} at ${width} px`).toContain(f);
   }
@@ -147,10 +152,12 @@ describe("the emails on a phone and a desktop, and their text parts", () => {
   }, 60_000);
 
   it("the email after a 30-day backfill fits too and still shows the report day", async () => {
-    const { html, text } = await send(report(ALL_DAYS.slice(-30)), "en");
-    await expectFits(html, dayFigures("en"));
-    expectShortLines(text);
-    expect(text).toContain(dayFigures("en")[0]);
+    for (const locale of ["en", "ru"] as const) {
+      const { html, text } = await send(report(ALL_DAYS.slice(-30)), locale);
+      await expectFits(html, dayFigures(locale));
+      expectShortLines(text);
+      expect(text.replace(/[\u00a0\u202f]/g, " ")).toContain(dayFigures(locale)[0]);
+    }
   }, 60_000);
 
   it("the failure email with an audit's JSON rows fits, and its text wraps them", async () => {
