@@ -117,7 +117,8 @@ async function run(dir: string, options: RunOptions): Promise<Night> {
     status = "failed";
   }
   const mail = smtp.received.slice(before).at(-1);
-  return { status, warnings, days, email: mail?.mail.text ?? "" };
+  // The text part wraps at 78 columns: read it as running text.
+  return { status, warnings, days, email: (mail?.mail.text ?? "").replace(/\s+/g, " ") };
 }
 
 beforeAll(async () => {

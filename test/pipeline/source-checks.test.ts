@@ -104,7 +104,8 @@ async function run({ dir, url }: Project, options: RunOptions, fault?: Fault): P
     runId: row?.id ?? 0,
     status,
     warnings,
-    email: mail?.mail.text ?? "",
+    // The text part wraps at 78 columns: read it as running text.
+    email: (mail?.mail.text ?? "").replace(/\s+/g, " "),
     subject: mail?.mail.subject ?? "",
   };
 }

@@ -68,7 +68,19 @@ async function run(options: RunOptions): Promise<{ status: string; email: string
     status = "failed";
   }
   const mail = smtp.received.slice(before).at(-1)?.mail;
-  return { status, email: mail?.text ?? "", subject: mail?.subject ?? "" };
+  // The HTML part keeps each failing row on one line (the text part wraps at 78 columns).
+  const html = typeof mail?.html === "string" ? mail.html : "";
+  const text = html
+    .replace(/<br\s*\/?>/g, "\n")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#x3D;/g, "=")
+    .replace(/&#x60;/g, "`")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+  return { status, email: text, subject: mail?.subject ?? "" };
 }
 
 beforeAll(async () => {
