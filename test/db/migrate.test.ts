@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
+import { stopEmbeddedServer } from "../../src/db/embedded-server.ts";
 import { migrate, migrationFiles } from "../../src/db/migrate.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
@@ -143,8 +144,14 @@ describe.each([
   ["PostgreSQL (advisory lock)", () => ({ DATABASE_URL: pgdb.url })],
   ["the embedded PostgreSQL (advisory lock)", () => ({ DATABASE_URL: "" })],
 ])("the project lock on %s", (_name, envOf) => {
+  // The holder is killed, so it cannot be the last user that stops the project's embedded server.
+  const projects: string[] = [];
+  afterAll(async () => {
+    for (const dir of projects) await stopEmbeddedServer(join(dir, ".elt/pgdata"));
+  });
   it("a second command waits for the holder, then gives up with exit 1 and a clear message", async () => {
     const dir = tempProject({ "project.yml": PROJECT["project.yml"] });
+    projects.push(dir);
     const env = envOf();
     // Held until the second gives up, however slow a loaded machine starts it.
     const holder = await holdLock(dir, 120_000, env);
@@ -159,6 +166,7 @@ describe.each([
 
   it("a second command that waits long enough runs after the holder releases", async () => {
     const dir = tempProject({ "project.yml": PROJECT["project.yml"] });
+    projects.push(dir);
     const env = envOf();
     const holder = await holdLock(dir, 120_000, env);
     const second = runElt(["seed", "--project-dir", dir], { env: { ...env, LOCK_TIMEOUT: "60" } });
