@@ -1,7 +1,7 @@
 import format from "pg-format";
 import type { Queryable } from "../db/database.ts";
 import type { AuditStep, BuildStep } from "./build-step.ts";
-import { jsonSafeRows } from "./json-safe-rows.ts";
+import { failingRows } from "./failing-rows.ts";
 import type { BuildPlan, ModelBuild } from "./plan-build.ts";
 import { pointAtSource } from "./point-at-source.ts";
 import type { TestResult } from "./run-data-tests.ts";
@@ -112,18 +112,11 @@ async function runAudit(tx: Queryable, step: AuditStep, sampleRows: number): Pro
   };
   const started = performance.now();
   await tx.query("SAVEPOINT elt_audit");
-  let statement = `SELECT * FROM (\n${step.sql}\n) AS elt__failures LIMIT ${sampleRows + 1}`;
+  const at = { statement: "" };
   try {
-    const { rows } = await tx.query(statement);
-    let failures = rows.length;
-    if (failures > sampleRows) {
-      statement = `SELECT count(*)::bigint AS n FROM (\n${step.sql}\n) AS f`;
-      const count = await tx.query<{ n: number }>(statement);
-      failures = Number(count.rows[0]?.n ?? 0);
-    }
-    const sample = jsonSafeRows(rows.slice(0, sampleRows));
+    const { failures, sample } = await failingRows(tx, step.sql, sampleRows, at);
     // Tracing runs queries of its own: an error there has no position in the test's SQL.
-    statement = "";
+    at.statement = "";
     const rawIds = failures > 0 ? await traceRows(tx, step, sample) : [];
     await tx.query("RELEASE SAVEPOINT elt_audit");
     return {
@@ -142,7 +135,7 @@ async function runAudit(tx: Queryable, step: AuditStep, sampleRows: number): Pro
       failures: 0,
       sample: [],
       ms: performance.now() - started,
-      error: pointAtSource(error, statement, step.origin),
+      error: pointAtSource(error, at.statement, step.origin),
     };
   }
 }

@@ -4,7 +4,7 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
 import { formatDuration } from "../log/timestamp.ts";
 import { recordTestResult } from "./build-ledger.ts";
-import { jsonSafeRows } from "./json-safe-rows.ts";
+import { failingRows } from "./failing-rows.ts";
 import type { PlannedTest, ProjectPlan } from "./plan-project.ts";
 import { pointAtSource } from "./point-at-source.ts";
 import { testOrigin } from "./sql-origin.ts";
@@ -55,16 +55,10 @@ async function runOne(db: Database, test: PlannedTest, sampleRows: number): Prom
   const base = { name: test.name, ...(test.model ? { model: test.model } : {}), severity: test.severity };
   const started = performance.now();
   const sql = test.sql.replace(/[\s;]+$/, "");
-  let statement = `SELECT count(*)::bigint AS n FROM (\n${sql}\n) AS elt__failures`;
+  const at = { statement: "" };
   try {
-    // One snapshot for the count and the sample.
-    const { failures, sample } = await db.transaction(async (tx) => {
-      const count = await tx.query<{ n: number }>(statement);
-      const n = Number(count.rows[0]?.n ?? 0);
-      statement = `SELECT * FROM (\n${sql}\n) AS elt__failures LIMIT ${sampleRows}`;
-      const rows = n > 0 ? (await tx.query(statement)).rows : [];
-      return { failures: n, sample: jsonSafeRows(rows) };
-    });
+    // One snapshot for the sample and the count.
+    const { failures, sample } = await db.transaction((tx) => failingRows(tx, sql, sampleRows, at));
     return {
       ...base,
       status: failures > 0 ? "fail" : "pass",
@@ -79,7 +73,7 @@ async function runOne(db: Database, test: PlannedTest, sampleRows: number): Prom
       failures: 0,
       sample: [],
       ms: performance.now() - started,
-      error: pointAtSource(error, statement, testOrigin(test)),
+      error: pointAtSource(error, at.statement, testOrigin(test)),
     };
   }
 }
