@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { relationExists } from "../db/relation-exists.ts";
 import {
   earliestUncoveredFailure,
   lastWatermark,
@@ -38,11 +39,6 @@ export interface NotableLoad {
   suspect: string | null;
 }
 
-async function exists(db: Queryable, relation: string): Promise<boolean> {
-  const { rows } = await db.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [relation]);
-  return rows[0]?.ok === true;
-}
-
 /** What `elt status` shows; tables a project has not created yet read as empty. */
 export async function pipelineStatus(
   db: Queryable,
@@ -50,18 +46,21 @@ export async function pipelineStatus(
   options: { maxFetches: number } = { maxFetches: 3 },
 ): Promise<PipelineStatus> {
   // `elt status` applies no migrations (it must never run DDL beside a running job): read what exists.
-  const runs = (await exists(db, "elt.runs")) ? await lastRuns(db, limit) : [];
+  const runs = (await relationExists(db, "elt.runs")) ? await lastRuns(db, limit) : [];
   let extractWatermark: Date | null = null;
   let pendingGap: PipelineStatus["pendingGap"] = null;
   // A database without migration 0012 has no load modes, hence no incremental watermark yet.
-  if ((await exists(db, "elt.loads")) && (await relationColumns(db, "elt.loads")).includes("mode")) {
+  if ((await relationExists(db, "elt.loads")) && (await relationColumns(db, "elt.loads")).includes("mode")) {
     extractWatermark = (await lastWatermark(db)) ?? null;
     pendingGap = (await earliestUncoveredFailure(db)) ?? null;
   }
   let incompleteWindows: PipelineStatus["incompleteWindows"] = [];
   let notableLoads: NotableLoad[] = [];
   // Migration 0060 (plausible answers, rejects, conflicts) may not be applied yet.
-  if ((await exists(db, "elt.loads")) && (await relationColumns(db, "elt.loads")).includes("suspect")) {
+  if (
+    (await relationExists(db, "elt.loads")) &&
+    (await relationColumns(db, "elt.loads")).includes("suspect")
+  ) {
     incompleteWindows = (await openSuspectWindows(db)).map((w) => ({
       ...w,
       givenUp: w.fetches >= options.maxFetches,
@@ -76,12 +75,12 @@ export async function pipelineStatus(
     ));
   }
   let rawRecords = 0;
-  if (await exists(db, "raw.api_attempts")) {
+  if (await relationExists(db, "raw.api_attempts")) {
     const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM raw.api_attempts");
     rawRecords = rows[0]?.n ?? 0;
   }
   let models: PipelineStatus["models"] = [];
-  if (await exists(db, "elt.model_state")) {
+  if (await relationExists(db, "elt.model_state")) {
     ({ rows: models } = await db.query<PipelineStatus["models"][number]>(
       "SELECT model, watermark, updated_at FROM elt.model_state ORDER BY model",
     ));

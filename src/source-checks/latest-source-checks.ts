@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { relationExists } from "../db/relation-exists.ts";
 
 export interface SourceCheckRow {
   run_id: number | null;
@@ -16,10 +17,7 @@ export interface SourceCheckRow {
  * checked_at), failing ones first; empty before migration 0080 or before any run checked.
  */
 export async function latestSourceChecks(db: Queryable): Promise<SourceCheckRow[]> {
-  const { rows: exists } = await db.query<{ ok: boolean }>(
-    "SELECT to_regclass('elt.source_checks') IS NOT NULL AS ok",
-  );
-  if (!exists[0]?.ok) return [];
+  if (!(await relationExists(db, "elt.source_checks"))) return [];
   const { rows } = await db.query<SourceCheckRow>(
     `SELECT run_id, load_id, source, "check", severity, status, message, checked_at
        FROM elt.source_checks

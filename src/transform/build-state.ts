@@ -1,5 +1,6 @@
 import format from "pg-format";
 import type { Queryable } from "../db/database.ts";
+import { relationExists } from "../db/relation-exists.ts";
 import { sourceMaxSql } from "./materializations/templates.ts";
 import type { ModelFingerprint } from "./model-fingerprint.ts";
 import type { ProjectPlan } from "./plan-project.ts";
@@ -36,11 +37,6 @@ async function indexes(tx: Queryable, quoted: string): Promise<RelationState["in
   return rows.map((r) => ({ columns: r.cols, unique: r.unique }));
 }
 
-async function exists(tx: Queryable, quoted: string): Promise<boolean> {
-  const { rows } = await tx.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [quoted]);
-  return rows[0]?.ok === true;
-}
-
 /**
  * Reads the state of the selected models' relations. Inside the build's transaction, after the
  * landing lock: nothing it read can change before the plan made from it is applied.
@@ -58,7 +54,7 @@ export async function readBuildState(tx: Queryable, plan: ProjectPlan): Promise<
       });
     }
     const source = model.config.watermark ? model.config.watermarkSource : undefined;
-    if (source && (await exists(tx, format("%I.%I", source.schema, source.table)))) {
+    if (source && (await relationExists(tx, format("%I.%I", source.schema, source.table)))) {
       const { rows } = await tx.query<{ m: number | null }>(sourceMaxSql(source));
       watermarkFloors.set(model.name, rows[0]?.m ?? null);
     }
