@@ -75,7 +75,7 @@ export async function writeCopyFile(bodyFile: string, file: string, loadId = 1):
     let text = "";
     for (const element of elements) {
       const hash = createHash("md5").update(element).digest("hex");
-      text += `${loadId}\t${copyTextLine(element).slice(0, -1)}\t${hash}\n`;
+      text += `${loadId}\t${copyTextLine(element.toString("utf8")).slice(0, -1)}\t${hash}\n`;
     }
     records += elements.length;
     if (!out.write(text)) await once(out, "drain");
@@ -89,7 +89,7 @@ export async function writeCopyFile(bodyFile: string, file: string, loadId = 1):
 export async function readRecords(bodyFile: string): Promise<Record<string, unknown>[]> {
   const records: Record<string, unknown>[] = [];
   for await (const elements of splitJsonArray(createReadStream(bodyFile, { highWaterMark: 1 << 20 }))) {
-    for (const element of elements) records.push(JSON.parse(element));
+    for (const element of elements) records.push(JSON.parse(element.toString("utf8")));
   }
   return records;
 }

@@ -7,7 +7,8 @@ import { formatDuration } from "../log/timestamp.ts";
 import type { RetrySettings } from "../net/retry-delay.ts";
 import { withRetries } from "../net/with-retries.ts";
 import { judgeAnswer, type PlausibilitySettings } from "./judge-answer.ts";
-import { type Landed, type LandingSettings, landWindow } from "./land-window.ts";
+import { type Landed, landWindow } from "./land-window.ts";
+import type { LandingSettings } from "./landing-settings.ts";
 import {
   committedLoad,
   failLoad,

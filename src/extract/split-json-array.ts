@@ -1,39 +1,23 @@
-import { Buffer, isUtf8 } from "node:buffer";
+import { Buffer } from "node:buffer";
 import { MalformedBodyError } from "./malformed-body-error.ts";
 
-/**
- * The elements one input chunk completed, in order. `invalidUtf8` lists the indexes (into this
- * batch) of elements whose bytes were not valid UTF-8: their text holds U+FFFD where the bad bytes
- * were, and they must not land as if the API had sent that.
- */
-export type ElementBatch = string[] & { invalidUtf8?: number[] };
+const QUOTE = 34;
+const BACKSLASH = 92;
 
-/** How many leading bytes hold only whole UTF-8 sequences: a character cut by the chunk waits. */
-function wholeUtf8Length(bytes: Uint8Array): number {
-  const n = bytes.length;
-  for (let i = n - 1; i >= Math.max(0, n - 4); i--) {
-    const b = bytes[i] as number;
-    if (b < 0x80) return n;
-    if (b >= 0xc0) {
-      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-      return n - i < need ? i : n;
-    }
-  }
-  return n;
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 /**
- * Splits a streamed top-level JSON array into the texts of its elements, without parsing them:
- * records land untouched, and PostgreSQL's jsonb input validates each element. Only the array's
- * own structure is checked here (opening bracket, commas, strings and escapes, nesting, the closing
- * bracket, nothing after it), so a cut-off body, an HTML page or an object fails the window.
- * Yields the elements completed by each input chunk, as one array per chunk.
+ * Splits a streamed top-level JSON array into its elements' bytes as sent, without decoding or
+ * parsing them: records land untouched (landing checks each is UTF-8, PostgreSQL's jsonb input
+ * validates it). Only the array's own structure is checked here (opening bracket, commas, strings
+ * and escapes, nesting, the closing bracket, nothing after it), so a cut-off body, an HTML page or
+ * an object fails the window. The structure is ASCII, and no byte of a multibyte UTF-8 character
+ * (nor any byte that is not UTF-8) can be mistaken for it. Yields the elements completed by each
+ * input chunk, as one array per chunk; an element is a view of that chunk when it lies within it.
  */
-export async function* splitJsonArray(
-  chunks: AsyncIterable<Uint8Array | string>,
-): AsyncGenerator<ElementBatch> {
-  let carry: Uint8Array | undefined; // the start of a character cut by the previous chunk
-  let tainted = false; // the current element overlaps bytes that were not UTF-8
+export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<Buffer[]> {
   let phase: "before" | "array" | "after" = "before";
   let depth = 0; // nesting inside the current element
   let inString = false;
@@ -41,28 +25,32 @@ export async function* splitJsonArray(
   let started = false; // an element is in progress
   let expectValue = true; // after "[" or ","
   let count = 0;
-  let pending = ""; // the current element's text from earlier chunks
-  let seen = ""; // the first characters, for error messages
+  let pending: Buffer[] = []; // the current element's bytes from earlier chunks
+  let bom = 0; // bytes of a byte order mark seen before the array
+  let seen = Buffer.alloc(0); // the first bytes, for error messages
 
   const fail = (what: string): never => {
-    const excerpt = seen.replace(/\s+/g, " ").trim().slice(0, 120);
+    const excerpt = seen.toString("utf8").replace(/\s+/g, " ").trim().slice(0, 120);
     throw new MalformedBodyError(`${what}${excerpt ? `; body starts: ${excerpt}` : ""}`);
   };
 
-  // One decoded piece of the body; `invalid`: its bytes were not all UTF-8 (bad ones are U+FFFD).
-  function* feed(s: string, invalid: boolean): Generator<ElementBatch> {
-    if (seen.length < 200) seen += s.slice(0, 200 - seen.length);
-    const out: ElementBatch = [];
-    if (invalid && started) tainted = true;
-    const complete = (text: string) => {
-      if (tainted && text.includes("\uFFFD")) {
-        out.invalidUtf8 ??= [];
-        out.invalidUtf8.push(out.length);
-      }
-      out.push(text);
-      tainted = false;
+  function feed(b: Buffer): Buffer[] {
+    if (seen.length < 200) seen = Buffer.concat([seen, b.subarray(0, 200 - seen.length)]);
+    const out: Buffer[] = [];
+    const complete = (end: number, start: number) => {
+      const tail = b.subarray(start, end);
+      out.push(pending.length === 0 ? tail : Buffer.concat([...pending, tail]));
+      pending = [];
+      started = false;
+      count++;
     };
-    const len = s.length;
+    const begin = (i: number): number => {
+      if (!expectValue) fail(`a comma is missing after element ${count}`);
+      started = true;
+      expectValue = false;
+      return i;
+    };
+    const len = b.length;
     let start = started ? 0 : -1;
     let i = 0;
     while (i < len) {
@@ -72,103 +60,75 @@ export async function* splitJsonArray(
           i++;
           continue;
         }
-        const q = s.indexOf('"', i);
+        const q = b.indexOf(QUOTE, i);
         if (q === -1) {
           let k = len - 1;
-          while (k >= i && s.charCodeAt(k) === 92) k--;
+          while (k >= i && b[k] === BACKSLASH) k--;
           escaped = (len - 1 - k) % 2 === 1;
-          i = len;
           break;
         }
+        // Escaped when an odd number of backslashes stands before it.
         let k = q - 1;
-        while (k >= i && s.charCodeAt(k) === 92) k--;
+        while (k >= i && b[k] === BACKSLASH) k--;
         if ((q - 1 - k) % 2 === 0) inString = false;
         i = q + 1;
         continue;
       }
-      const c = s.charCodeAt(i);
+      const c = b[i] as number;
       if (phase === "array") {
-        if (c === 34 /* " */) {
-          if (!started) {
-            if (!expectValue) fail(`a comma is missing after element ${count}`);
-            started = true;
-            expectValue = false;
-            start = i;
-            tainted = invalid;
-          }
+        if (c === QUOTE) {
+          if (!started) start = begin(i);
           inString = true;
         } else if (c === 123 /* { */ || c === 91 /* [ */) {
-          if (!started) {
-            if (!expectValue) fail(`a comma is missing after element ${count}`);
-            started = true;
-            expectValue = false;
-            start = i;
-            tainted = invalid;
-          }
+          if (!started) start = begin(i);
           depth++;
         } else if (c === 125 /* } */ || c === 93 /* ] */) {
           if (depth > 0) depth--;
           else if (c === 125) fail("unbalanced '}' in the array");
           else {
-            if (started) {
-              complete(pending + s.slice(start, i));
-              pending = "";
-              started = false;
-              count++;
-            } else if (expectValue && count > 0) fail("a trailing comma before ']'");
+            if (started) complete(i, start);
+            else if (expectValue && count > 0) fail("a trailing comma before ']'");
             phase = "after";
           }
         } else if (c === 44 /* , */) {
           if (depth === 0) {
             if (!started) fail(`an empty element at position ${count}`);
-            complete(pending + s.slice(start, i));
-            pending = "";
-            started = false;
-            count++;
+            complete(i, start);
             expectValue = true;
           }
-        } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
-          if (!started) {
-            if (!expectValue) fail(`a comma is missing after element ${count}`);
-            started = true;
-            expectValue = false;
-            start = i;
-            tainted = invalid;
-          }
+        } else if (!isSpace(c) && !started) {
+          start = begin(i);
         }
       } else if (phase === "before") {
-        if (c === 91) {
+        if (c === 91 /* [ */ && (bom === 0 || bom === 3)) {
           phase = "array";
           expectValue = true;
-        } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 0xfeff) {
+        } else if (c === [0xef, 0xbb, 0xbf][bom] && bom < 3) {
+          bom++; // U+FEFF, as UTF-8
+        } else if (!isSpace(c) || (bom > 0 && bom < 3)) {
           fail("the body is not a JSON array");
         }
-      } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
+      } else if (!isSpace(c)) {
         fail("data after the closing ']'");
       }
       i++;
     }
-    if (started) pending += s.slice(start === -1 ? 0 : start);
-    if (out.length > 0) yield out;
+    if (started) pending.push(b.subarray(start === -1 ? 0 : start));
+    return out;
   }
 
   for await (const chunk of chunks) {
-    if (typeof chunk === "string") {
-      yield* feed(chunk, false);
-      continue;
-    }
-    const bytes = carry
-      ? Buffer.concat([carry, chunk])
-      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const whole = wholeUtf8Length(bytes);
-    carry = whole < bytes.length ? Uint8Array.from(bytes.subarray(whole)) : undefined;
-    const part = bytes.subarray(0, whole);
-    yield* feed(part.toString("utf8"), !isUtf8(part));
+    const b =
+      typeof chunk === "string"
+        ? Buffer.from(chunk)
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const out = feed(b);
+    if (out.length > 0) yield out;
   }
-  // A character the body never finished: its bytes are invalid where they stand.
-  if (carry) yield* feed(Buffer.from(carry).toString("utf8"), true);
   // `feed` moves the phase on; TypeScript cannot see that from here.
   const last = phase as "before" | "array" | "after";
-  if (last === "before") fail(seen.trim() ? "the body is not a JSON array" : "the body is empty");
+  if (last === "before") {
+    fail(seen.toString("utf8").trim() ? "the body is not a JSON array" : "the body is empty");
+  }
   if (last === "array") fail(`the body ended before the array closed (after ${count} complete elements)`);
 }

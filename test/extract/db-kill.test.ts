@@ -20,12 +20,12 @@ let db: Database;
 let sim: Simulator;
 let admin: pg.Client;
 
-/** Waits until this database runs the landing COPY, then kills that backend. */
+/** Waits until this database runs a landing COPY (into raw or the duplicate path's table), then kills that backend. */
 async function killLandingCopy(): Promise<boolean> {
   for (let i = 0; i < 600; i++) {
     const { rows } = await admin.query(
       `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
-       WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY elt_landing%'`,
+       WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY %'`,
       [pgdb.name],
     );
     if (rows.some((r) => r.killed)) return true;

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { copyTextLine } from "../../src/extract/copy-text.ts";
 import { MalformedBodyError } from "../../src/extract/malformed-body-error.ts";
@@ -8,7 +9,7 @@ async function split(chunks: (string | Uint8Array)[]): Promise<string[]> {
   async function* source() {
     yield* chunks;
   }
-  for await (const batch of splitJsonArray(source())) out.push(...batch);
+  for await (const batch of splitJsonArray(source())) out.push(...batch.map((b) => b.toString("utf8")));
   return out;
 }
 
@@ -55,10 +56,9 @@ describe("splitJsonArray", () => {
     expect(error.message).toMatch(message);
   });
 
-  it("flags the elements whose bytes are not UTF-8, and only those", async () => {
-    const batches: { texts: string[]; invalid: number[] }[] = [];
+  it("hands over each element's bytes as sent, UTF-8 or not, wherever the chunks are cut", async () => {
     const bytes = (s: string) => Buffer.from(s, "utf8");
-    // é (C3 A9) cut between two chunks is fine; C3 28 and FF are not UTF-8.
+    // é (C3 A9) cut between two chunks; C3 28 and FF are not UTF-8, and look like no structure.
     const chunks = [
       bytes('[{"a":"caf'),
       Uint8Array.from([0xc3]),
@@ -73,28 +73,33 @@ describe("splitJsonArray", () => {
     async function* source() {
       yield* chunks;
     }
-    for await (const batch of splitJsonArray(source())) {
-      batches.push({ texts: [...batch], invalid: batch.invalidUtf8 ?? [] });
-    }
-    expect(batches.flatMap((b) => b.texts)).toEqual([
-      '{"a":"café"}',
-      '{"b":"x\uFFFD(\uFFFD"}',
-      '{"c":"\uFFFD real"}',
-      '"\uFFFD"',
+    const elements: Buffer[] = [];
+    for await (const batch of splitJsonArray(source())) elements.push(...batch);
+    expect(elements).toEqual([
+      bytes('{"a":"café"}'),
+      Buffer.concat([bytes('{"b":"x'), Uint8Array.from([0xc3, 0x28, 0xff]), bytes('"}')]),
+      bytes('{"c":"\uFFFD real"}'),
+      bytes('"\uFFFD"'),
     ]);
-    // Only the element with bad bytes; a real U+FFFD in a clean chunk is not flagged.
-    expect(batches.map((b) => b.invalid)).toEqual([[1], []]);
+    expect(elements.map((e) => isUtf8(e))).toEqual([true, false, true, true]);
   });
 
-  it("flags a character the body never finished", async () => {
-    const out: number[][] = [];
+  it("skips a byte order mark before the array, and only there", async () => {
+    expect(await split([Uint8Array.from([0xef, 0xbb]), Uint8Array.from([0xbf]), " [1]"])).toEqual(["1"]);
+    await expect(split([Uint8Array.from([0xef, 0xbb]), "[1]"])).rejects.toThrow(/not a JSON array/);
+    await expect(split(["[1]", Uint8Array.from([0xef, 0xbb, 0xbf])])).rejects.toThrow(/after the closing/);
+  });
+
+  it("fails a body that ends inside an element", async () => {
     async function* source() {
       yield Buffer.from('["ok","x', "utf8");
       yield Uint8Array.from([0xe2, 0x82]);
     }
     await expect(
       (async () => {
-        for await (const batch of splitJsonArray(source())) out.push(batch.invalidUtf8 ?? []);
+        for await (const _ of splitJsonArray(source())) {
+          // drained
+        }
       })(),
     ).rejects.toThrow(/ended before the array closed/);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { apiTimestamp, parseUtc, shortUtc } from "../../src/extract/api-timestamp.ts";
-import { boundText } from "../../src/extract/land-window.ts";
 import { bodyExcerpt } from "../../src/extract/open-download.ts";
+import { boundText } from "../../src/extract/outside-window.ts";
 import { planWindows } from "../../src/extract/plan-windows.ts";
 import { registerSecret } from "../../src/log/mask.ts";
 import { parseRetryAfter } from "../../src/net/retry-after.ts";

@@ -1,0 +1,119 @@
+import { isUtf8 } from "node:buffer";
+import { hash } from "node:crypto";
+import { setImmediate } from "node:timers/promises";
+import type { LandingSettings } from "./landing-settings.ts";
+import type { TimeWindow } from "./load-ledger.ts";
+import { outsideWindow } from "./outside-window.ts";
+import { RecordIdentifier } from "./record-identity.ts";
+import { type Reject, rejectOf } from "./rejects.ts";
+import { splitJsonArray } from "./split-json-array.ts";
+import { storedBytes } from "./stored-json.ts";
+
+/**
+ * Records of an answer to COPY together, each with what landing needs to know of it, computed here
+ * while the previous chunk is being copied: its record hash, attempt key and whether it is outside
+ * the window. The COPY data is made from the bytes when sent.
+ */
+export interface AnswerChunk {
+  /** The records' bytes as stored (stored-json.ts), and their positions in the answer. */
+  records: Buffer[];
+  positions: number[];
+  /** The bytes as sent, where storing changed them (a NUL escape): what a reject shows. */
+  sent: Map<number, Buffer>;
+  /** md5 of each record's jsonb text: raw.api_attempts.record_hash. */
+  hashes: string[];
+  /** Each record's attempt key (32 hex digits, record-identity.ts), or null. */
+  keys: (string | null)[];
+  /** Whether each record's time is outside the requested window. */
+  outside: boolean[];
+  /** Two records of this chunk share an attempt key (copies, or versions of one attempt). */
+  repeatsKey: boolean;
+  /** Bytes in records. */
+  bytes: number;
+}
+
+/**
+ * Chunks of about this many bytes: one bad record costs re-sending at most one of them, and two are
+ * in memory at a time (one copied, the next being downloaded).
+ */
+const CHUNK_BYTES = 1024 * 1024;
+
+function emptyChunk(): AnswerChunk {
+  return {
+    records: [],
+    positions: [],
+    sent: new Map(),
+    hashes: [],
+    keys: [],
+    outside: [],
+    repeatsKey: false,
+    bytes: 0,
+  };
+}
+
+/**
+ * Splits the answer into chunks of records. An element that is not UTF-8 or not an object goes to
+ * `reject` with its position instead; `count` hears of every element, in order.
+ */
+export async function* answerChunks(
+  body: AsyncIterable<Uint8Array>,
+  window: TimeWindow,
+  settings: LandingSettings,
+  reject: (r: Reject) => void,
+  count: () => number,
+): AsyncGenerator<AnswerChunk> {
+  const identifier = new RecordIdentifier(settings);
+  const outside = outsideWindow(window);
+  let chunk = emptyChunk();
+  let chunkKeys = new Set<string>();
+  for await (const elements of splitJsonArray(body)) {
+    // Let waiting I/O in first (the database's answers to the chunk being copied): awaiting a body
+    // that is already downloaded never leaves the microtask queue, so without this the whole next
+    // chunk would be worked through before they are read.
+    await setImmediate();
+    for (const element of elements) {
+      const position = count();
+      if (!isUtf8(element)) {
+        reject(
+          rejectOf(
+            position,
+            element.toString("utf8"),
+            "invalid_utf8",
+            "the element's bytes are not valid UTF-8",
+          ),
+        );
+        continue;
+      }
+      if (element[0] !== 123 /* { */) {
+        reject(
+          rejectOf(position, element.toString("utf8"), "not_an_object", "the element is not a JSON object"),
+        );
+        continue;
+      }
+      const record = storedBytes(element);
+      // Not JSON: PostgreSQL refuses it too, so it lands nowhere; a stand-in hash.
+      const identity = identifier.identify(record) ?? {
+        hash: hash("md5", record, "hex"),
+        key: null,
+        time: undefined,
+      };
+      if (record !== element) chunk.sent.set(chunk.records.length, element);
+      chunk.records.push(record);
+      chunk.positions.push(position);
+      chunk.hashes.push(identity.hash);
+      chunk.keys.push(identity.key);
+      chunk.outside.push(outside(identity.time));
+      chunk.bytes += record.length;
+      if (identity.key !== null) {
+        if (chunkKeys.has(identity.key)) chunk.repeatsKey = true;
+        else chunkKeys.add(identity.key);
+      }
+    }
+    if (chunk.bytes >= CHUNK_BYTES) {
+      yield chunk;
+      chunk = emptyChunk();
+      chunkKeys = new Set();
+    }
+  }
+  if (chunk.records.length > 0) yield chunk;
+}

@@ -1,0 +1,81 @@
+import type { Queryable } from "../db/database.ts";
+import type { AnswerChunk } from "./answer-chunks.ts";
+import { CopyBinaryWriter, int8Field, timestampField } from "./copy-binary.ts";
+import { type Copied, copyRows } from "./copy-rows.ts";
+import type { TimeWindow } from "./load-ledger.ts";
+
+const COPY_RAW =
+  "COPY raw.api_attempts (load_id, last_load_id, window_start, window_end, record, record_hash, key_hash) FROM STDIN (FORMAT binary)";
+
+/**
+ * The fast path: a chunk of records COPYed straight into raw.api_attempts, with the record hash and
+ * attempt key computed in Node (answer-chunks.ts). It only applies while nothing of the chunk can be
+ * a duplicate or a new version: no two of its records share an attempt key, no key is in raw yet
+ * (one probe of the key index per record; earlier chunks of this answer included), and no record
+ * hash is (the COPY meets the unique index). Otherwise nothing of the chunk from that point on is
+ * stored here, and the caller hands it to the duplicate path (duplicate-path.ts).
+ */
+export class FastPath {
+  private readonly constants: Buffer[];
+
+  constructor(
+    private readonly tx: Queryable,
+    loadId: number,
+    window: TimeWindow,
+  ) {
+    // load_id, last_load_id, window_start, window_end: the same in every row.
+    this.constants = [
+      int8Field(loadId),
+      int8Field(loadId),
+      timestampField(window.start),
+      timestampField(window.end),
+    ];
+  }
+
+  /**
+   * The COPY data for the whole chunk, made ahead (while the previous chunk is copied) so that
+   * `land` can send it at once.
+   */
+  prepare(chunk: AnswerChunk): Buffer {
+    return this.rows(chunk, 0, chunk.records.length);
+  }
+
+  /** Lands the chunk, or as much of it as can go this way (see Copied.until). */
+  async land(
+    chunk: AnswerChunk,
+    prepared: Buffer,
+    refuse: (index: number, error: unknown) => void,
+  ): Promise<Copied> {
+    if (chunk.repeatsKey || (await this.anyKeyLanded(chunk))) return { rows: 0, until: 0 };
+    const n = chunk.records.length;
+    const data = (from: number, to: number) =>
+      from === 0 && to === n ? prepared : this.rows(chunk, from, to);
+    return copyRows(this.tx, COPY_RAW, n, data, refuse);
+  }
+
+  /** Whether raw holds any version of an attempt in the chunk. */
+  private async anyKeyLanded(chunk: AnswerChunk): Promise<boolean> {
+    const keys = chunk.keys.filter((k) => k !== null);
+    if (keys.length === 0) return false;
+    // One text parameter: cheaper to send than an array of 2,000 strings.
+    const { rows } = await this.tx.query(
+      `SELECT 1 FROM unnest(string_to_array($1, ',')::uuid[]) AS k
+        WHERE EXISTS (SELECT 1 FROM raw.api_attempts AS a WHERE a.key_hash = k) LIMIT 1`,
+      [keys.join(",")],
+    );
+    return rows.length > 0;
+  }
+
+  private rows(chunk: AnswerChunk, from: number, to: number): Buffer {
+    const out = new CopyBinaryWriter(chunk.bytes + (to - from) * 120);
+    for (let i = from; i < to; i++) {
+      out.row(7);
+      for (const field of this.constants) out.field(field);
+      out
+        .jsonb(chunk.records[i] as Buffer)
+        .ascii(chunk.hashes[i] as string)
+        .uuid(chunk.keys[i] ?? null);
+    }
+    return out.finish();
+  }
+}

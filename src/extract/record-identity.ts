@@ -1,0 +1,62 @@
+import { hash } from "node:crypto";
+import { JsonbReader } from "./jsonb-text.ts";
+import type { LandingSettings } from "./landing-settings.ts";
+import { TIME_TEXT_RE } from "./record-key.ts";
+
+/** What landing needs to know of a record before it is stored. */
+export interface Identity {
+  /** md5 of the record's jsonb text (32 hex digits): raw.api_attempts.record_hash. */
+  hash: string;
+  /** The attempt key keyHashSql computes (32 hex digits, a uuid's text), or null. */
+  key: string | null;
+  /** extract.record_time as `->>` gives it: a string decoded; undefined when absent or null. */
+  time: string | undefined;
+}
+
+const COMMA = Buffer.from(",");
+
+/**
+ * Identifies records exactly as the database would from the stored jsonb: the hash raw.api_attempts
+ * has always had (md5(record::text)) and keyHashSql's attempt key, computed from the record's bytes
+ * while it streams past (jsonb-text.ts), so nothing of it needs computing in the database.
+ */
+export class RecordIdentifier {
+  private readonly reader: JsonbReader;
+  private readonly keyFields: number;
+  private readonly timeInKey: boolean;
+
+  constructor(settings: LandingSettings) {
+    // The reader keeps the key fields, then the time field, of each top-level object.
+    this.reader = new JsonbReader([...settings.keyFields, settings.timeField]);
+    this.keyFields = settings.keyFields.length;
+    this.timeInKey = settings.keyFields.includes(settings.timeField);
+  }
+
+  /** The record's identity; null when it is not JSON (PostgreSQL refuses it too). */
+  identify(record: Buffer): Identity | null {
+    if (!this.reader.read(record)) return null;
+    const time = this.time();
+    return { hash: hash("md5", this.reader.text(), "hex"), key: this.key(time), time };
+  }
+
+  private time(): string | undefined {
+    const text = this.reader.member(this.keyFields);
+    if (text === undefined || (text.length === 4 && text.toString("latin1") === "null")) return undefined;
+    if (text[0] !== 34 /* " */) return text.toString("utf8");
+    return text.includes(92 /* \ */)
+      ? (JSON.parse(text.toString("utf8")) as string)
+      : text.toString("utf8", 1, text.length - 1);
+  }
+
+  private key(time: string | undefined): string | null {
+    const parts: Buffer[] = [];
+    for (let f = 0; f < this.keyFields; f++) {
+      const text = this.reader.member(f);
+      if (text === undefined || (text.length === 4 && text.toString("latin1") === "null")) return null;
+      if (f > 0) parts.push(COMMA);
+      parts.push(text);
+    }
+    if (this.timeInKey && (time === undefined || !TIME_TEXT_RE.test(time))) return null;
+    return hash("md5", Buffer.concat(parts), "hex");
+  }
+}
