@@ -33,8 +33,8 @@ export interface AnswerChunk {
 }
 
 /**
- * Chunks of about this many bytes: one bad record costs re-sending at most one of them, and two are
- * in memory at a time (one copied, the next being downloaded).
+ * Chunks of about this many bytes unless the settings say otherwise: one bad record costs re-sending
+ * at most one of them, and two are in memory at a time (one copied, the next being downloaded).
  */
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -63,6 +63,7 @@ export async function* answerChunks(
   count: () => number,
 ): AsyncGenerator<AnswerChunk> {
   const identifier = new RecordIdentifier(settings);
+  const chunkBytes = settings.chunkBytes ?? CHUNK_BYTES;
   const outside = outsideWindow(window);
   let chunk = emptyChunk();
   let chunkKeys = new Set<string>();
@@ -108,11 +109,11 @@ export async function* answerChunks(
         if (chunkKeys.has(identity.key)) chunk.repeatsKey = true;
         else chunkKeys.add(identity.key);
       }
-    }
-    if (chunk.bytes >= CHUNK_BYTES) {
-      yield chunk;
-      chunk = emptyChunk();
-      chunkKeys = new Set();
+      if (chunk.bytes >= chunkBytes) {
+        yield chunk;
+        chunk = emptyChunk();
+        chunkKeys = new Set();
+      }
     }
   }
   if (chunk.records.length > 0) yield chunk;

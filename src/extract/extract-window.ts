@@ -152,7 +152,7 @@ export async function extractWindow(
       });
       bytes = current.bytes();
       log.info(
-        `download ${label} done: ${landed.records} records, ${formatBytes(bytes)} in ${formatDuration(performance.now() - t0)}; landed ${landed.inserted} new, ${landed.duplicates} duplicates${landed.resent ? `, ${landed.resent} re-sent` : ""} (load ${loadId})`,
+        `download ${label} done: ${landed.records} records, ${formatBytes(bytes)} in ${formatDuration(performance.now() - t0)}; landed ${landed.inserted} new, ${landed.duplicates} duplicates${landed.resent ? `, ${landed.resent} re-sent` : ""}${landed.viaDuplicatePath ? ` (${landed.viaDuplicatePath} through the duplicate path)` : ""} (load ${loadId})`,
       );
       reportLanded(
         label,
