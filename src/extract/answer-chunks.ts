@@ -1,6 +1,8 @@
 import { isUtf8 } from "node:buffer";
 import { hash } from "node:crypto";
 import { setImmediate } from "node:timers/promises";
+import { isApiTime } from "./is-api-time.ts";
+import { type KeyTimeSpan, widen } from "./key-time-spans.ts";
 import type { LandingSettings } from "./landing-settings.ts";
 import type { TimeWindow } from "./load-ledger.ts";
 import { outsideWindow } from "./outside-window.ts";
@@ -28,15 +30,24 @@ export interface AnswerChunk {
   outside: boolean[];
   /** Two records of this chunk share an attempt key (copies, or versions of one attempt). */
   repeatsKey: boolean;
+  /**
+   * The record times of its records that have a key, where they are real times (key-time-spans.ts);
+   * undefined when none is. The keys of the others (a time such as 2023-02-30 25:61:00) are loose.
+   */
+  keyTimes: KeyTimeSpan | undefined;
+  looseKeys: string[];
   /** Bytes in records. */
   bytes: number;
 }
 
 /**
- * Chunks of about this many bytes unless the settings say otherwise: one bad record costs re-sending
- * at most one of them, and two are in memory at a time (one copied, the next being downloaded).
+ * Chunks grow from the first size to the largest (unless the settings say otherwise), doubling: the
+ * first COPY starts soon after the first bytes arrive, and later ones are few (each costs a few
+ * round trips). Two chunks are in memory at a time (one copied, the next being read), and one bad
+ * record costs re-sending at most one chunk.
  */
-const CHUNK_BYTES = 1024 * 1024;
+const FIRST_CHUNK_BYTES = 128 * 1024;
+const CHUNK_BYTES = 4 * 1024 * 1024;
 
 function emptyChunk(): AnswerChunk {
   return {
@@ -47,6 +58,8 @@ function emptyChunk(): AnswerChunk {
     keys: [],
     outside: [],
     repeatsKey: false,
+    keyTimes: undefined,
+    looseKeys: [],
     bytes: 0,
   };
 }
@@ -63,7 +76,8 @@ export async function* answerChunks(
   count: () => number,
 ): AsyncGenerator<AnswerChunk> {
   const identifier = new RecordIdentifier(settings);
-  const chunkBytes = settings.chunkBytes ?? CHUNK_BYTES;
+  const largest = settings.chunkBytes ?? CHUNK_BYTES;
+  let chunkBytes = Math.min(FIRST_CHUNK_BYTES, largest);
   const outside = outsideWindow(window);
   let chunk = emptyChunk();
   let chunkKeys = new Set<string>();
@@ -108,11 +122,17 @@ export async function* answerChunks(
       if (identity.key !== null) {
         if (chunkKeys.has(identity.key)) chunk.repeatsKey = true;
         else chunkKeys.add(identity.key);
+        if (identity.time !== undefined && isApiTime(identity.time)) {
+          chunk.keyTimes = widen(chunk.keyTimes, identity.time);
+        } else {
+          chunk.looseKeys.push(identity.key);
+        }
       }
       if (chunk.bytes >= chunkBytes) {
         yield chunk;
         chunk = emptyChunk();
         chunkKeys = new Set();
+        chunkBytes = Math.min(chunkBytes * 2, largest);
       }
     }
   }

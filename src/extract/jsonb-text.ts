@@ -104,6 +104,10 @@ export class JsonbReader {
   private readonly out = new Bytes();
   /** A copy of an object's text while it is rewritten in key order. */
   private readonly scratch = new Bytes();
+  /** The top-level object's text, in key order. */
+  private readonly final = new Bytes();
+  /** Where the text of the value last read is: `out`, or `final` for an object. */
+  private result = this.out;
   /** The keys of the objects being read, as stored. */
   private readonly keyStore = new Bytes();
   /** The kept members' values. */
@@ -122,7 +126,7 @@ export class JsonbReader {
 
   /** The jsonb text of the value last read: valid until the next read. */
   text(): Buffer {
-    return this.out.buffer.subarray(0, this.out.length);
+    return this.result.buffer.subarray(0, this.result.length);
   }
 
   /** The jsonb text of fields[i] in the top-level object last read; undefined when absent. */
@@ -136,6 +140,7 @@ export class JsonbReader {
     const out = this.out;
     const slots = this.members;
     out.length = 0;
+    this.result = out;
     this.keyStore.length = 0;
     this.kept.length = 0;
     this.found.fill(-1);
@@ -170,7 +175,7 @@ export class JsonbReader {
         if (c !== (top.object ? 125 /* } */ : 93) /* ] */) return false;
         depth--;
         if (top.object) {
-          this.closeObject(top, members);
+          this.closeObject(top, members, depth === 0);
           members = top.base;
         } else {
           out.append(CLOSE_ARRAY);
@@ -227,7 +232,7 @@ export class JsonbReader {
         }
       } else if (c === 116 /* t */ || c === 102 /* f */ || c === 110 /* n */) {
         const word = WORDS[c] as Buffer;
-        if (i + word.length > n || b.compare(word, 0, word.length, i, i + word.length) !== 0) return false;
+        if (!bytesAt(b, i, word)) return false;
         out.append(word);
         i += word.length;
       } else {
@@ -259,7 +264,7 @@ export class JsonbReader {
     const length = (m[slot + KEY + 1] as number) - ks;
     for (let f = 0; f < this.fields.length; f++) {
       const field = this.fields[f] as Buffer;
-      if (field.length !== length || keys.compare(field, 0, length, ks, ks + length) !== 0) continue;
+      if (field.length !== length || !bytesAt(keys, ks, field)) continue;
       // A later duplicate replaces an earlier one, as jsonb keeps the last.
       this.found[2 * f] = this.kept.length;
       this.kept.append(this.out.buffer, m[slot + VALUE] as number, m[slot + VALUE + 1] as number);
@@ -333,11 +338,11 @@ export class JsonbReader {
   }
 
   /**
-   * Rewrites an object, written as read, in jsonb's key order, the last of duplicate keys kept.
+   * Writes an object, written to the output as read, in jsonb's key order, the last of duplicate
+   * keys kept: in place for a nested one; for the top-level one, to `final` (one copy fewer).
    * `end`: where its members end in this.members.
    */
-  private closeObject(frame: Frame, end: number): void {
-    const m = this.members;
+  private closeObject(frame: Frame, end: number, topLevel: boolean): void {
     const order = this.order;
     // Insertion sort: objects have a few members, and often arrive nearly in order.
     let count = 0;
@@ -349,30 +354,44 @@ export class JsonbReader {
       }
       order[j] = slot;
     }
-    const out = this.out;
+    if (topLevel) {
+      this.final.length = 0;
+      this.writeMembers(this.final, this.out.buffer, 0, count);
+      this.result = this.final;
+      return;
+    }
     const copy = this.scratch;
     copy.length = 0;
-    copy.append(out.buffer, frame.start, out.length);
-    const from = frame.start;
-    out.length = frame.start;
-    out.append(OPEN_OBJECT);
+    copy.append(this.out.buffer, frame.start, this.out.length);
+    this.out.length = frame.start;
+    this.writeMembers(this.out, copy.buffer, frame.start, count);
+  }
+
+  /** `{key: value, …}` from the members in this.order; their texts are in `source` at offset - `from`. */
+  private writeMembers(target: Bytes, source: Buffer, from: number, count: number): void {
+    const m = this.members;
+    const order = this.order;
+    target.append(OPEN_OBJECT);
     let first = true;
     for (let j = 0; j < count; j++) {
       const slot = order[j] as number;
       // A later duplicate wins (equal keys sort in the order sent).
       if (j + 1 < count && this.sameKey(slot, order[j + 1] as number)) continue;
-      if (!first) out.append(COMMA_SPACE);
+      if (!first) target.append(COMMA_SPACE);
       first = false;
-      out.append(
-        copy.buffer,
-        (m[slot + KEY_TEXT] as number) - from,
-        (m[slot + KEY_TEXT + 1] as number) - from,
-      );
-      out.append(COLON_SPACE);
-      out.append(copy.buffer, (m[slot + VALUE] as number) - from, (m[slot + VALUE + 1] as number) - from);
+      target.append(source, (m[slot + KEY_TEXT] as number) - from, (m[slot + KEY_TEXT + 1] as number) - from);
+      target.append(COLON_SPACE);
+      target.append(source, (m[slot + VALUE] as number) - from, (m[slot + VALUE + 1] as number) - from);
     }
-    out.append(CLOSE_OBJECT);
+    target.append(CLOSE_OBJECT);
   }
+}
+
+/** Whether `b` holds `bytes` at `at` (short ones: a loop beats Buffer.compare's call). */
+function bytesAt(b: Buffer, at: number, bytes: Buffer): boolean {
+  if (at + bytes.length > b.length) return false;
+  for (let k = 0; k < bytes.length; k++) if (b[at + k] !== bytes[k]) return false;
+  return true;
 }
 
 /** The index of the quote closing the string that opens at `start`, or -1. */

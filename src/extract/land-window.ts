@@ -3,6 +3,7 @@ import type { Database, Queryable } from "../db/database.ts";
 import { type AnswerChunk, answerChunks } from "./answer-chunks.ts";
 import { DuplicatePath } from "./duplicate-path.ts";
 import { FastPath } from "./fast-path.ts";
+import { type KeyTimeSpan, KeyTimeSpans, widen } from "./key-time-spans.ts";
 import type { LandingSettings } from "./landing-settings.ts";
 import type { TimeWindow } from "./load-ledger.ts";
 import { type Reject, rejectOf, writeRejects } from "./rejects.ts";
@@ -18,6 +19,12 @@ export interface Landed extends WindowCounts {
   rejects: Reject[];
   /** Records that went the duplicate path (duplicate-path.ts) rather than straight into raw. */
   viaDuplicatePath: number;
+  /**
+   * The record times of the answer's keyed records, and their field (null: the key holds no time):
+   * the load's span for later landings (key-time-spans.ts).
+   */
+  keyTimeField: string | null;
+  keyTimes: KeyTimeSpan | undefined;
 }
 
 const LANDING_LOCK = advisoryKey("landing");
@@ -63,6 +70,8 @@ export async function landWindow(
       lastRawId: null,
       rejects: [],
       viaDuplicatePath: 0,
+      keyTimeField: settings.keyFields.includes(settings.timeField) ? settings.timeField : null,
+      keyTimes: undefined,
     };
     let pendingRejects: Reject[] = [];
     const reject = (r: Reject) => {
@@ -72,7 +81,7 @@ export async function landWindow(
       pendingRejects.push(r);
     };
 
-    const fast = new FastPath(tx, loadId, window);
+    const fast = new FastPath(tx, loadId, window, await KeyTimeSpans.load(tx, loadId, settings));
     let duplicates: DuplicatePath | undefined;
     const landChunk = async ({ chunk, prepared }: { chunk: AnswerChunk; prepared: Buffer | undefined }) => {
       const refused = new Set<number>();
@@ -83,7 +92,7 @@ export async function landWindow(
       };
       let from = 0;
       if (!duplicates) {
-        const copied = await fast.land(chunk, prepared ?? fast.prepare(chunk), refuse);
+        const copied = await fast.land(chunk, prepared ?? (await fast.prepare(chunk)), refuse);
         landed.inserted += copied.rows;
         from = copied.until;
         if (from < chunk.records.length) duplicates = await DuplicatePath.start(tx);
@@ -95,6 +104,10 @@ export async function landWindow(
       chunk.outside.forEach((outside, i) => {
         if (outside && !refused.has(i)) landed.outside++;
       });
+      if (chunk.keyTimes) {
+        landed.keyTimes = widen(landed.keyTimes, chunk.keyTimes.min);
+        widen(landed.keyTimes, chunk.keyTimes.max);
+      }
     };
 
     // The next chunk downloads, splits, is identified and made into COPY data while the previous
@@ -102,7 +115,7 @@ export async function landWindow(
     const chunks = answerChunks(body, window, settings, reject, () => landed.records++);
     async function* ready() {
       for await (const chunk of chunks)
-        yield { chunk, prepared: duplicates ? undefined : fast.prepare(chunk) };
+        yield { chunk, prepared: duplicates ? undefined : await fast.prepare(chunk) };
     }
     const source = ready()[Symbol.asyncIterator]();
     let next = source.next();

@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 import { utcTimestampText } from "../db/type-parsers.ts";
 import { maskSecrets } from "../log/mask.ts";
+import type { KeyTimeSpan } from "./key-time-spans.ts";
 import type { WindowCounts } from "./window-counts.ts";
 
 /** A window of the API: start inclusive, end exclusive (UTC). */
@@ -83,6 +84,9 @@ export interface LandedCounts extends WindowCounts {
   lastRawId: number | null;
   firstSeq: number | null;
   lastSeq: number | null;
+  /** The record times of the keyed records, and their field (migration 0110; key-time-spans.ts). */
+  keyTimeField: string | null;
+  keyTimes: KeyTimeSpan | undefined;
   ms: number;
   attempts: number;
 }
@@ -93,7 +97,8 @@ export async function finishLoad(tx: Queryable, id: number, c: LandedCounts): Pr
     `UPDATE elt.loads SET status = $2, http_status = $3, records = $4, inserted = $5, duplicates = $6,
        resent = $7, rejected = $8, non_objects = $9, outside = $10, conflicts = $11, expected = $12,
        suspect = $13, accepted = $14, bytes = $15, first_raw_id = $16, last_raw_id = $17, first_seq = $18,
-       last_seq = $19, ms = $20, attempts = $21, error = NULL, finished_at = now()
+       last_seq = $19, ms = $20, attempts = $21, key_time_field = $22, key_time_min = $23, key_time_max = $24,
+       error = NULL, finished_at = now()
      WHERE id = $1`,
     [
       id,
@@ -117,6 +122,9 @@ export async function finishLoad(tx: Queryable, id: number, c: LandedCounts): Pr
       c.lastSeq,
       Math.round(c.ms),
       c.attempts,
+      c.keyTimeField,
+      c.keyTimes?.min ?? null,
+      c.keyTimes?.max ?? null,
     ],
   );
 }

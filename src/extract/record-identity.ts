@@ -13,7 +13,12 @@ export interface Identity {
   time: string | undefined;
 }
 
-const COMMA = Buffer.from(",");
+const COMMA = 44;
+const NULL = Buffer.from("null");
+
+function isNull(text: Buffer): boolean {
+  return text.length === 4 && text.equals(NULL);
+}
 
 /**
  * Identifies records exactly as the database would from the stored jsonb: the hash raw.api_attempts
@@ -24,6 +29,7 @@ export class RecordIdentifier {
   private readonly reader: JsonbReader;
   private readonly keyFields: number;
   private readonly timeInKey: boolean;
+  private keyText = Buffer.allocUnsafe(1024);
 
   constructor(settings: LandingSettings) {
     // The reader keeps the key fields, then the time field, of each top-level object.
@@ -41,7 +47,7 @@ export class RecordIdentifier {
 
   private time(): string | undefined {
     const text = this.reader.member(this.keyFields);
-    if (text === undefined || (text.length === 4 && text.toString("latin1") === "null")) return undefined;
+    if (text === undefined || isNull(text)) return undefined;
     if (text[0] !== 34 /* " */) return text.toString("utf8");
     return text.includes(92 /* \ */)
       ? (JSON.parse(text.toString("utf8")) as string)
@@ -49,14 +55,20 @@ export class RecordIdentifier {
   }
 
   private key(time: string | undefined): string | null {
-    const parts: Buffer[] = [];
+    if (this.timeInKey && (time === undefined || !TIME_TEXT_RE.test(time))) return null;
+    let size = 0;
     for (let f = 0; f < this.keyFields; f++) {
       const text = this.reader.member(f);
-      if (text === undefined || (text.length === 4 && text.toString("latin1") === "null")) return null;
-      if (f > 0) parts.push(COMMA);
-      parts.push(text);
+      if (text === undefined || isNull(text)) return null;
+      size += text.length + 1;
     }
-    if (this.timeInKey && (time === undefined || !TIME_TEXT_RE.test(time))) return null;
-    return hash("md5", Buffer.concat(parts), "hex");
+    if (size > this.keyText.length) this.keyText = Buffer.allocUnsafe(2 * size);
+    // The key fields' jsonb texts, comma-separated, as keyHashSql joins them.
+    let length = 0;
+    for (let f = 0; f < this.keyFields; f++) {
+      if (f > 0) this.keyText[length++] = COMMA;
+      length += (this.reader.member(f) as Buffer).copy(this.keyText, length);
+    }
+    return hash("md5", this.keyText.subarray(0, length), "hex");
   }
 }

@@ -32,6 +32,13 @@ const KEY = ["lti_user_id", "created_at"];
 const day = (n: number) => new Date(Date.UTC(2024, 2, n));
 const W1: TimeWindow = { start: day(1), end: day(2) };
 
+const at = (user: string, created_at: string, extra: Partial<Rec> = {}): Rec => ({
+  lti_user_id: user,
+  created_at,
+  attempt_type: "submit",
+  is_correct: true,
+  ...extra,
+});
 const rec = (user: string | null, minute: number, extra: Partial<Rec> = {}): Rec => ({
   ...(user === null ? {} : { lti_user_id: user }),
   created_at: `2024-03-01 ${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}:00.123456`,
@@ -215,7 +222,16 @@ describe.each(SERVERS)("landing paths on %s", (_server, adminUrl) => {
     const model = new Model();
     const first = batch(0, 30);
     const x = (correct: boolean) => rec("x", 500, { is_correct: correct });
-    const answers: { name: string; elements: Element[]; path: "fast" | "duplicate" | "both" }[] = [
+    const day2 = (n: number) =>
+      Array.from({ length: n }, (_, i) => at(`v${i}`, `2024-03-02 0${i % 10}:00:00`));
+    const day3 = (n: number) =>
+      Array.from({ length: n }, (_, i) => at(`w${i}`, `2024-03-03 0${i % 10}:00:00`));
+    const answers: {
+      name: string;
+      elements: Element[];
+      path: "fast" | "duplicate" | "both";
+      window?: TimeWindow;
+    }[] = [
       { name: "a first window", elements: first, path: "fast" },
       { name: "the same window again", elements: first, path: "duplicate" },
       // New records first, then what overlaps the first answer: the switch comes mid-answer.
@@ -264,10 +280,31 @@ describe.each(SERVERS)("landing paths on %s", (_server, adminUrl) => {
         ],
         path: "fast",
       },
+      // The next day's answer, one of its records (outside its window) a new version of an attempt
+      // of the first day: the first day's load reaches its time, so its key is looked up.
+      {
+        name: "a new version of another day's attempt",
+        elements: [...day2(6), { ...first[3], is_correct: false } as Rec, ...day2(12).slice(6)],
+        path: chunkBytes ? "both" : "duplicate",
+        window: { start: day(2), end: day(3) },
+      },
+      // An attempt whose time is no real time still has a key, and a load's span holds its text.
+      {
+        name: "an attempt with an unreadable time",
+        elements: [...day3(4), at("q", "2024-02-30 10:00:00")],
+        path: "fast",
+        window: { start: day(3), end: day(4) },
+      },
+      {
+        name: "a new version of it, another day",
+        elements: [at("q", "2024-02-30 10:00:00", { is_correct: false })],
+        path: "duplicate",
+        window: { start: day(4), end: day(5) },
+      },
     ];
     for (const answer of answers) {
       const expected = model.land(answer.elements);
-      const landed = await land(answer.elements, settings);
+      const landed = await land(answer.elements, settings, answer.window);
       const loadId = Number(
         (await db.query<{ id: string }>("SELECT max(id) AS id FROM elt.loads")).rows[0]?.id,
       );
