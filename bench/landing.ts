@@ -1,24 +1,21 @@
 /**
  * Benchmark 1, landing throughput: N simulator records landed into raw.api_attempts by `extract`
- * (HTTP download, streaming split, COPY into a temp table, dedup INSERT, load ledger) against
- * `psql \copy` of the same records into the same table. Target: ours ≥ 0.8 of \copy.
+ * (HTTP download, streaming split, hashing, COPY straight into raw or through the duplicate path, load
+ * ledger) against `psql \copy` of the same records into the same table. Target: ours ≥ 0.8 of \copy.
  *
  *   node --import tsx bench/landing.ts [--quick] [--runs N]
  */
-import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Database } from "../src/db/database.ts";
 import { extract } from "../src/extract/extract.ts";
 import { createBenchDatabase } from "./lib/bench-db.ts";
 import { benchConfig, openMigrated, quietLogs, tempDir } from "./lib/bench-project.ts";
+import { startCommandRunner } from "./lib/command-runner.ts";
 import { addDays, BENCH_DAY, captureWindow, perDayFor, writeCopyFile } from "./lib/dataset.ts";
 import { benchOptions, progress } from "./lib/options.ts";
 import { startReplayServer } from "./lib/replay-server.ts";
 import { type Figure, report, resultHeader } from "./lib/results.ts";
 import { median, perSecond, round, timed } from "./lib/stats.ts";
-
-const run = promisify(execFile);
 
 async function reset(db: Database): Promise<void> {
   await db.query("TRUNCATE raw.api_attempts, elt.loads RESTART IDENTITY");
@@ -44,6 +41,9 @@ async function landingFigure(size: number, label: string, runs: number): Promise
     const records = await writeCopyFile(body.file, copyFile);
     const server = await startReplayServer(body.file);
     const config = benchConfig({ databaseUrl: bench.url, apiUrl: server.url, logDir: tmp.dir });
+    // psql runs from a shell started now: spawning it from this process before each \copy would
+    // tax the next in-process landing with the fork's copy-on-write faults (command-runner.ts).
+    const shell = startCommandRunner();
     const ours: number[] = [];
     const base: number[] = [];
     try {
@@ -58,7 +58,7 @@ async function landingFigure(size: number, label: string, runs: number): Promise
             ours.push(perSecond(records, ms));
           } else {
             const { ms } = await timed(() =>
-              run("psql", [
+              shell.run("psql", [
                 ...bench.psqlArgs,
                 "-v",
                 "ON_ERROR_STOP=1",
@@ -74,6 +74,7 @@ async function landingFigure(size: number, label: string, runs: number): Promise
         progress(`${label} run ${i + 1}: ours ${ours.at(-1)} rows/s, \\copy ${base.at(-1)} rows/s`);
       }
     } finally {
+      shell.close();
       await server.close();
     }
     const value = median(ours);
@@ -112,8 +113,8 @@ async function main(): Promise<void> {
     ...(await resultHeader("landing", options, started)),
     figures,
     notes: [
-      "ours: extract() of one 24 h window from a local HTTP server replaying the simulator's captured response (download, split, COPY into a temp table, INSERT ... ON CONFLICT into raw.api_attempts, load ledger), one transaction",
-      "baseline: psql \\copy raw.api_attempts (load_id, record, record_hash) of the same records as NDJSON lines, with load id and md5 precomputed (not timed)",
+      "ours: extract() of one 24 h window from a local HTTP server replaying the simulator's captured response (download, split, record hash and key in Node, binary COPY straight into raw.api_attempts while no duplicate can be met, load ledger), one transaction",
+      "baseline: psql \\copy raw.api_attempts (load_id, record, record_hash) of the same records as NDJSON lines, with load id and md5 precomputed (not timed); psql started from a shell the benchmark forked once, not from the benchmark process before each run",
     ],
   });
 }
