@@ -130,9 +130,27 @@ export class JsonbReader {
   }
 
   /** The jsonb text of fields[i] in the top-level object last read; undefined when absent. */
-  member(i: number): Buffer | undefined {
+  member(i: number): string | undefined {
     const start = this.found[2 * i] as number;
-    return start < 0 ? undefined : this.kept.buffer.subarray(start, this.found[2 * i + 1]);
+    return start < 0 ? undefined : this.kept.buffer.toString("utf8", start, this.found[2 * i + 1]);
+  }
+
+  /** Whether fields[i] of the top-level object last read is there and not JSON null. */
+  hasValue(i: number): boolean {
+    const start = this.found[2 * i] as number;
+    if (start < 0) return false;
+    const end = this.found[2 * i + 1] as number;
+    return !(end - start === 4 && bytesAt(this.kept.buffer, start, WORDS[110] as Buffer));
+  }
+
+  /** Copies the jsonb text of fields[i] (which hasValue) to `target` at `at`; returns its length. */
+  copyMember(i: number, target: Buffer, at: number): number {
+    return this.kept.buffer.copy(target, at, this.found[2 * i], this.found[2 * i + 1]);
+  }
+
+  /** The length of the jsonb text of fields[i] (which hasValue). */
+  memberLength(i: number): number {
+    return (this.found[2 * i + 1] as number) - (this.found[2 * i] as number);
   }
 
   /** Reads one JSON value from `b`; false when it is not JSON. */

@@ -1,34 +1,28 @@
 import type { Queryable } from "../db/database.ts";
 import type { LandingSettings } from "./landing-settings.ts";
 
-/** The least and greatest record time (`->>` of extract.record_time) of some keyed records. */
+/**
+ * The least and greatest record time (`->>` of extract.record_time) of some keyed records. Only real
+ * API times (is-api-time.ts) go into spans: ASCII, so JavaScript's string order is the byte order
+ * (collation "C") migration 0110 used.
+ */
 export interface KeyTimeSpan {
   min: string;
   max: string;
 }
 
-/** Text order by UTF-8 bytes (PostgreSQL's "C" collation): code units, with surrogates above U+FFFF. */
-export function compareUtf8(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-function codePointRank(unit: number): number {
-  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000; // a surrogate: a code point past U+FFFF
-  return unit >= 0xe000 ? unit - 0x800 : unit;
-}
-
 /** The span of `span` and `time` together. */
 export function widen(span: KeyTimeSpan | undefined, time: string): KeyTimeSpan {
   if (span === undefined) return { min: time, max: time };
-  if (compareUtf8(time, span.min) < 0) span.min = time;
-  else if (compareUtf8(time, span.max) > 0) span.max = time;
+  if (time < span.min) span.min = time;
+  else if (time > span.max) span.max = time;
   return span;
+}
+
+/** The span of both (either may be undefined: no times). */
+export function union(a: KeyTimeSpan | undefined, b: KeyTimeSpan | undefined): KeyTimeSpan | undefined {
+  if (a === undefined || b === undefined) return a ?? (b && { ...b });
+  return widen(widen(a, b.min), b.max);
 }
 
 /**
@@ -66,10 +60,7 @@ export class KeyTimeSpans {
    */
   meets(span: KeyTimeSpan | undefined): boolean {
     if (this.unknown) return true;
-    return (
-      span !== undefined &&
-      this.known.some((s) => compareUtf8(s.min, span.max) <= 0 && compareUtf8(span.min, s.max) <= 0)
-    );
+    return span !== undefined && this.known.some((s) => s.min <= span.max && span.min <= s.max);
   }
 
   /** Records whose keyed ones have times in `span` are stored now. */

@@ -3,7 +3,7 @@ import type { Database, Queryable } from "../db/database.ts";
 import { type AnswerChunk, answerChunks } from "./answer-chunks.ts";
 import { DuplicatePath } from "./duplicate-path.ts";
 import { FastPath } from "./fast-path.ts";
-import { type KeyTimeSpan, KeyTimeSpans, widen } from "./key-time-spans.ts";
+import { type KeyTimeSpan, KeyTimeSpans, union } from "./key-time-spans.ts";
 import type { LandingSettings } from "./landing-settings.ts";
 import type { TimeWindow } from "./load-ledger.ts";
 import { type Reject, rejectOf, writeRejects } from "./rejects.ts";
@@ -104,10 +104,7 @@ export async function landWindow(
       chunk.outside.forEach((outside, i) => {
         if (outside && !refused.has(i)) landed.outside++;
       });
-      if (chunk.keyTimes) {
-        landed.keyTimes = widen(landed.keyTimes, chunk.keyTimes.min);
-        widen(landed.keyTimes, chunk.keyTimes.max);
-      }
+      landed.keyTimes = union(landed.keyTimes, chunk.keyTimes);
     };
 
     // The next chunk downloads, splits, is identified and made into COPY data while the previous

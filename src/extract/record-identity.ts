@@ -14,11 +14,6 @@ export interface Identity {
 }
 
 const COMMA = 44;
-const NULL = Buffer.from("null");
-
-function isNull(text: Buffer): boolean {
-  return text.length === 4 && text.equals(NULL);
-}
 
 /**
  * Identifies records exactly as the database would from the stored jsonb: the hash raw.api_attempts
@@ -45,29 +40,27 @@ export class RecordIdentifier {
     return { hash: hash("md5", this.reader.text(), "hex"), key: this.key(time), time };
   }
 
+  /** The time field as `->>` gives it. */
   private time(): string | undefined {
-    const text = this.reader.member(this.keyFields);
-    if (text === undefined || isNull(text)) return undefined;
-    if (text[0] !== 34 /* " */) return text.toString("utf8");
-    return text.includes(92 /* \ */)
-      ? (JSON.parse(text.toString("utf8")) as string)
-      : text.toString("utf8", 1, text.length - 1);
+    if (!this.reader.hasValue(this.keyFields)) return undefined;
+    const text = this.reader.member(this.keyFields) as string;
+    if (text.charCodeAt(0) !== 34 /* " */) return text;
+    return text.includes("\\") ? (JSON.parse(text) as string) : text.slice(1, -1);
   }
 
   private key(time: string | undefined): string | null {
     if (this.timeInKey && (time === undefined || !TIME_TEXT_RE.test(time))) return null;
     let size = 0;
     for (let f = 0; f < this.keyFields; f++) {
-      const text = this.reader.member(f);
-      if (text === undefined || isNull(text)) return null;
-      size += text.length + 1;
+      if (!this.reader.hasValue(f)) return null;
+      size += this.reader.memberLength(f) + 1;
     }
     if (size > this.keyText.length) this.keyText = Buffer.allocUnsafe(2 * size);
     // The key fields' jsonb texts, comma-separated, as keyHashSql joins them.
     let length = 0;
     for (let f = 0; f < this.keyFields; f++) {
       if (f > 0) this.keyText[length++] = COMMA;
-      length += (this.reader.member(f) as Buffer).copy(this.keyText, length);
+      length += this.reader.copyMember(f, this.keyText, length);
     }
     return hash("md5", this.keyText.subarray(0, length), "hex");
   }

@@ -4,36 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
-import { compareUtf8, KeyTimeSpans } from "../../src/extract/key-time-spans.ts";
+import { KeyTimeSpans } from "../../src/extract/key-time-spans.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/pg.ts";
 
 const SETTINGS = { keyFields: ["lti_user_id", "created_at"], timeField: "created_at" };
-
-describe("compareUtf8", () => {
-  it("orders texts as their UTF-8 bytes do (PostgreSQL's C collation)", () => {
-    const texts = [
-      "",
-      "a",
-      "ab",
-      "b",
-      "2024-03-01 10:00:00",
-      "2024-03-01 10:00:00.5",
-      "é",
-      "\uffff",
-      "😀",
-      "\ue000",
-      "中",
-    ];
-    for (const a of texts) {
-      for (const b of texts) {
-        expect(Math.sign(compareUtf8(a, b)), `${a} vs ${b}`).toBe(
-          Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))),
-        );
-      }
-    }
-  });
-});
 
 describe("KeyTimeSpans", () => {
   let pgdb: TestDatabase;
