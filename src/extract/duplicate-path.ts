@@ -30,20 +30,25 @@ export interface Resolved {
 }
 
 /**
- * The duplicate path: what may repeat records already landed, or hold several versions of one
- * attempt, goes through a temporary table first (records with their hash and key from Node, and their
+ * The duplicate path: chunks that may repeat records already landed, or hold several versions of one
+ * attempt, go through a temporary table first (records with their hash and key from Node, and their
  * positions); `resolve` then inserts the new ones, records each change of an attempt's content and
- * moves the version sent last to its attempt's highest seq. Everything the fast path stored of this
- * answer came before it, so for these records it is simply part of raw.
+ * moves the version sent last to its attempt's highest seq, and empties the table. It is called
+ * before the fast path goes on, so everything before these records in the answer is in raw, and
+ * landing an answer in such stretches gives what landing it whole would.
  */
 export class DuplicatePath {
+  /** Records copied and not resolved yet. */
+  pending = 0;
+
   private constructor(private readonly tx: Queryable) {}
 
   static async start(tx: Queryable): Promise<DuplicatePath> {
-    // The window's rows are sorted by position and by key: in memory, not in temp files (a 100k-
-    // record window needs ~70 MB); and JIT's compile time buys nothing for these one-pass statements.
+    // The rows are sorted by position and by key: in memory, not in temp files (a 100k-record
+    // window needs ~70 MB); and JIT's compile time buys nothing for these one-pass statements.
     await tx.query(`SET LOCAL work_mem = '128MB'; SET LOCAL jit = off;
-      CREATE TEMP TABLE elt_landing (ord bigint NOT NULL, record jsonb NOT NULL, h text NOT NULL, k uuid) ON COMMIT DROP`);
+      CREATE TEMP TABLE elt_landing (ord bigint NOT NULL, record jsonb NOT NULL, h text NOT NULL, k uuid) ON COMMIT DROP;
+      CREATE TEMP TABLE elt_prior (k uuid NOT NULL, h text NOT NULL) ON COMMIT DROP`);
     return new DuplicatePath(tx);
   }
 
@@ -65,7 +70,7 @@ export class DuplicatePath {
       }
       return out.finish();
     };
-    await copyRows(this.tx, COPY_LANDING, chunk.records.length, data, refuse, from);
+    this.pending += (await copyRows(this.tx, COPY_LANDING, chunk.records.length, data, refuse, from)).rows;
   }
 
   /**
@@ -82,7 +87,7 @@ export class DuplicatePath {
     const tx = this.tx;
     // Each attempt's latest version before these records: one index probe per key.
     await tx.query(
-      `CREATE TEMP TABLE elt_prior ON COMMIT DROP AS
+      `INSERT INTO elt_prior (k, h)
        SELECT keys.k, p.h
          FROM (SELECT DISTINCT k FROM elt_landing WHERE k IS NOT NULL) AS keys
          CROSS JOIN LATERAL (${latestVersionSql("keys.k", "h")}) AS p`,
@@ -146,6 +151,8 @@ export class DuplicatePath {
        RETURNING stale.old`,
       [loadId],
     );
+    await tx.query("TRUNCATE elt_landing, elt_prior");
+    this.pending = 0;
     return {
       inserted: ins.rowCount,
       conflicts: conflicts.rowCount,

@@ -20,7 +20,8 @@ const COPY_RAW =
  * (earlier chunks of this answer included: one probe of the key index per record, unless no stored
  * record has a time within the chunk's, key-time-spans.ts), and no record hash is (the COPY meets the
  * unique index). Otherwise nothing of the chunk from that point on is stored here, and the caller
- * hands it to the duplicate path (duplicate-path.ts).
+ * hands it to the duplicate path (duplicate-path.ts), and has it resolved before the next chunk comes
+ * here: the checks above see raw only.
  */
 export class FastPath {
   private readonly constants: Buffer[];
@@ -65,7 +66,6 @@ export class FastPath {
     // landed; keys whose times are no real times are looked up anyway.
     const keys = this.spans.meets(chunk.keyTimes) ? chunk.keys.filter((k) => k !== null) : chunk.looseKeys;
     if (keys.length > 0 && (await this.anyKeyLanded(keys))) return { rows: 0, until: 0 };
-    this.spans.add(chunk.keyTimes);
     const n = chunk.records.length;
     const data = (from: number, to: number) =>
       from === 0 && to === n ? prepared : this.rows(chunk, from, to);

@@ -34,10 +34,10 @@ const REJECT_SAMPLES = 5;
  * Lands one response atomically. Its elements stream in chunks, each record hashed as raw keeps it
  * (md5 of its jsonb text) and given its attempt key in Node while the previous chunk is copied. A
  * chunk whose records cannot be duplicates or new versions of landed ones goes straight into
- * raw.api_attempts by COPY (fast-path.ts); from the first chunk that might, the rest of the answer
- * goes through a temporary table, and in the same transaction new records are inserted, each
- * attempt key's latest sending gets the highest seq and every change of an attempt's content is kept
- * in raw.api_conflicts (duplicate-path.ts). An element that is not an object, not UTF-8, or that
+ * raw.api_attempts by COPY (fast-path.ts); one that might (from the record where that shows) goes
+ * through a temporary table, where, before the next chunk is looked at, new records are inserted,
+ * each attempt key's latest sending gets the highest seq and every change of an attempt's content is
+ * kept in raw.api_conflicts (duplicate-path.ts). An element that is not an object, not UTF-8, or that
  * PostgreSQL cannot store goes to raw.api_rejects with its position and the error, and the rest of
  * the window lands. `finish` records the load. A cut-off or invalid body, a stalled download or a
  * database failure rolls everything back. The transaction holds the "landing" advisory lock, so
@@ -81,38 +81,46 @@ export async function landWindow(
       pendingRejects.push(r);
     };
 
-    const fast = new FastPath(tx, loadId, window, await KeyTimeSpans.load(tx, loadId, settings));
+    const spans = await KeyTimeSpans.load(tx, loadId, settings);
+    const fast = new FastPath(tx, loadId, window, spans);
     let duplicates: DuplicatePath | undefined;
-    const landChunk = async ({ chunk, prepared }: { chunk: AnswerChunk; prepared: Buffer | undefined }) => {
+    // Lands what the duplicate path holds, so that raw has everything of the answer so far.
+    const resolve = async () => {
+      if (!duplicates?.pending) return;
+      const resolved = await duplicates.resolve(loadId, window, settings, seqBefore);
+      landed.inserted += resolved.inserted;
+      landed.conflicts += resolved.conflicts;
+      landed.resent += resolved.resent;
+    };
+    const landChunk = async ({ chunk, prepared }: { chunk: AnswerChunk; prepared: Buffer }) => {
       const refused = new Set<number>();
       const refuse = (i: number, error: unknown) => {
         refused.add(i);
         const sent = chunk.sent.get(i) ?? (chunk.records[i] as Buffer);
         reject(rejectOf(chunk.positions[i] as number, sent.toString("utf8"), "unstorable", error));
       };
-      let from = 0;
-      if (!duplicates) {
-        const copied = await fast.land(chunk, prepared ?? (await fast.prepare(chunk)), refuse);
-        landed.inserted += copied.rows;
-        from = copied.until;
-        if (from < chunk.records.length) duplicates = await DuplicatePath.start(tx);
+      await resolve();
+      const copied = await fast.land(chunk, prepared, refuse);
+      landed.inserted += copied.rows;
+      if (copied.until < chunk.records.length) {
+        duplicates ??= await DuplicatePath.start(tx);
+        await duplicates.copy(chunk, copied.until, refuse);
+        for (let i = copied.until; i < chunk.records.length; i++)
+          if (!refused.has(i)) landed.viaDuplicatePath++;
       }
-      if (duplicates) {
-        await duplicates.copy(chunk, from, refuse);
-        for (let i = from; i < chunk.records.length; i++) if (!refused.has(i)) landed.viaDuplicatePath++;
-      }
+      // Its records are in raw by the time the next chunk is looked at.
+      spans.add(chunk.keyTimes);
+      landed.keyTimes = union(landed.keyTimes, chunk.keyTimes);
       chunk.outside.forEach((outside, i) => {
         if (outside && !refused.has(i)) landed.outside++;
       });
-      landed.keyTimes = union(landed.keyTimes, chunk.keyTimes);
     };
 
     // The next chunk downloads, splits, is identified and made into COPY data while the previous
     // one is copied.
     const chunks = answerChunks(body, window, settings, reject, () => landed.records++);
     async function* ready() {
-      for await (const chunk of chunks)
-        yield { chunk, prepared: duplicates ? undefined : await fast.prepare(chunk) };
+      for await (const chunk of chunks) yield { chunk, prepared: await fast.prepare(chunk) };
     }
     const source = ready()[Symbol.asyncIterator]();
     let next = source.next();
@@ -133,13 +141,8 @@ export async function landWindow(
       await source.return?.(undefined).catch(() => {});
     }
     if (pendingRejects.length > 0) await writeRejects(tx, meta, pendingRejects);
+    await resolve();
 
-    if (duplicates) {
-      const resolved = await duplicates.resolve(loadId, window, settings, seqBefore);
-      landed.inserted += resolved.inserted;
-      landed.conflicts = resolved.conflicts;
-      landed.resent = resolved.resent;
-    }
     const stored = landed.records - landed.rejected;
     landed.duplicates = stored - landed.inserted - landed.resent;
     // What this landing wrote: new rows (ids past idBefore) and moved-up versions (seqs past seqBefore).
