@@ -47,7 +47,7 @@ export interface AnswerChunk {
  * record costs re-sending at most one chunk.
  */
 const FIRST_CHUNK_BYTES = 128 * 1024;
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 2 * 1024 * 1024;
 
 function emptyChunk(): AnswerChunk {
   return {

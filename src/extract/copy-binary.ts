@@ -27,15 +27,21 @@ export function timestampField(d: Date): Buffer {
 
 /** Builds one COPY's data: the header, rows, and the trailer; grows as needed. */
 export class CopyBinaryWriter {
-  private buffer: Buffer;
   private at: number;
 
-  /** `sizeHint`: about how many bytes the rows will take. */
-  constructor(sizeHint: number) {
-    this.buffer = Buffer.allocUnsafe(Math.max(1024, sizeHint + HEADER.length + 2));
+  /**
+   * `sizeHint`: about how many bytes the rows will take. `reuse`: a buffer to write into, when it is
+   * large enough (what `buffer` held after an earlier COPY whose data is no longer needed).
+   */
+  constructor(sizeHint: number, reuse?: Buffer) {
+    const size = sizeHint + HEADER.length + 2;
+    this.buffer = reuse && reuse.length >= size ? reuse : Buffer.allocUnsafe(Math.max(1024, size));
     HEADER.copy(this.buffer);
     this.at = HEADER.length;
   }
+
+  /** The whole buffer written into (it may have grown), to reuse once its data has been sent. */
+  buffer: Buffer;
 
   private room(bytes: number): void {
     if (this.at + bytes <= this.buffer.length) return;

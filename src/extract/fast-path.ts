@@ -25,6 +25,8 @@ const COPY_RAW =
  */
 export class FastPath {
   private readonly constants: Buffer[];
+  private readonly buffers: (Buffer | undefined)[] = [];
+  private turn = 0;
 
   constructor(
     private readonly tx: Queryable,
@@ -47,12 +49,18 @@ export class FastPath {
    * being copied are not kept waiting.
    */
   async prepare(chunk: AnswerChunk): Promise<Buffer> {
-    const out = new CopyBinaryWriter(chunk.bytes + chunk.records.length * ROW_OVERHEAD);
+    // Two buffers take turns: while one chunk's data is copied the next one's is made, and by the
+    // time a third is made the first was sent. New ones for every chunk would wait for the garbage
+    // collector, megabytes at a time.
+    const turn = this.turn++ % 2;
+    const out = new CopyBinaryWriter(chunk.bytes + chunk.records.length * ROW_OVERHEAD, this.buffers[turn]);
     for (let i = 0; i < chunk.records.length; i++) {
       if (i > 0 && i % PREPARE_SLICE === 0) await setImmediate();
       this.row(out, chunk, i);
     }
-    return out.finish();
+    const data = out.finish();
+    this.buffers[turn] = out.buffer;
+    return data;
   }
 
   /** Lands the chunk, or as much of it as can go this way (see Copied.until). */

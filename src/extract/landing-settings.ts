@@ -3,6 +3,6 @@ export interface LandingSettings {
   keyFields: readonly string[];
   /** extract.record_time: the field the API's start and end bound. */
   timeField: string;
-  /** The most bytes of records to COPY at a time (answer-chunks.ts; default 4 MB). */
+  /** The most bytes of records to COPY at a time (answer-chunks.ts; default 2 MB). */
   chunkBytes?: number;
 }
