@@ -3,8 +3,24 @@
  * either side, and fields such as timestamps go as numbers, not text the server must parse.
  */
 
-// Signature, flags (none), header extension length (none).
+// Signature, flags (none), header extension length (none); and the end of the rows.
 const HEADER = Buffer.from("PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0", "latin1");
+const TRAILER = Buffer.from([0xff, 0xff]);
+
+/** A COPY's data, and where each row starts in it (and, last, where the trailer does). */
+export interface CopyData {
+  data: Buffer;
+  starts: Int32Array;
+}
+
+/**
+ * The COPY data for rows [from, to) of `whole`, as pieces to send one after the other: views of it,
+ * with the header and trailer around them, so a COPY of part of the rows copies nothing.
+ */
+export function copyDataOf(whole: CopyData, from: number, to: number): Buffer[] {
+  const rows = whole.data.subarray(whole.starts[from], whole.starts[to]);
+  return [HEADER, rows, TRAILER];
+}
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 const TWO_32 = 2 ** 32;
 
@@ -28,6 +44,7 @@ export function timestampField(d: Date): Buffer {
 /** Builds one COPY's data: the header, rows, and the trailer; grows as needed. */
 export class CopyBinaryWriter {
   private at: number;
+  private readonly starts: number[] = [];
 
   /**
    * `sizeHint`: about how many bytes the rows will take. `reuse`: a buffer to write into, when it is
@@ -52,6 +69,7 @@ export class CopyBinaryWriter {
 
   /** Starts a row of `fields` fields. */
   row(fields: number): this {
+    this.starts.push(this.at);
     this.room(2);
     this.at = this.buffer.writeInt16BE(fields, this.at);
     return this;
@@ -101,10 +119,11 @@ export class CopyBinaryWriter {
     return this;
   }
 
-  /** The COPY data, trailer included; the writer is done. */
-  finish(): Buffer {
+  /** The COPY data, trailer included, and where its rows start; the writer is done. */
+  finish(): CopyData {
+    this.starts.push(this.at);
     this.room(2);
-    this.at = this.buffer.writeInt16BE(-1, this.at);
-    return this.buffer.subarray(0, this.at);
+    this.at += TRAILER.copy(this.buffer, this.at);
+    return { data: this.buffer.subarray(0, this.at), starts: Int32Array.from(this.starts) };
   }
 }

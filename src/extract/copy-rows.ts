@@ -1,7 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 
-/** The COPY data (binary, copy-binary.ts) for rows [from, to) of a chunk. */
-export type RowsData = (from: number, to: number) => Buffer;
+/** The COPY data (binary, copy-binary.ts) for rows [from, to) of a chunk, in pieces. */
+export type RowsData = (from: number, to: number) => Buffer[];
 
 export interface Copied {
   /** Rows stored. */
@@ -48,7 +48,7 @@ export async function copyRows(
   while (from < n) {
     await tx.query("SAVEPOINT elt_chunk");
     try {
-      rows += await tx.copyFrom(sql, [data(from, n)]);
+      rows += await tx.copyFrom(sql, data(from, n));
       await tx.query("RELEASE SAVEPOINT elt_chunk");
       return { rows, until: n };
     } catch (error) {
@@ -62,7 +62,7 @@ export async function copyRows(
         return { rows: rows + rest.rows, until: rest.until };
       }
       const bad = from + line - 1;
-      if (bad > from) rows += await tx.copyFrom(sql, [data(from, bad)]);
+      if (bad > from) rows += await tx.copyFrom(sql, data(from, bad));
       refuse(bad, error);
       from = bad + 1;
     }
@@ -82,7 +82,7 @@ async function copyOneByOne(
   for (let i = from; i < n; i++) {
     await tx.query("SAVEPOINT elt_one");
     try {
-      rows += await tx.copyFrom(sql, [data(i, i + 1)]);
+      rows += await tx.copyFrom(sql, data(i, i + 1));
       await tx.query("RELEASE SAVEPOINT elt_one");
     } catch (error) {
       if (!isRecordError(error) && !isUniqueViolation(error)) throw error;

@@ -68,7 +68,7 @@ export class DuplicatePath {
           .ascii(chunk.hashes[i] as string)
           .uuid(chunk.keys[i] ?? null);
       }
-      return out.finish();
+      return [out.finish().data];
     };
     this.pending += (await copyRows(this.tx, COPY_LANDING, chunk.records.length, data, refuse, from)).rows;
   }

@@ -1,6 +1,7 @@
 import { advisoryKey } from "../db/advisory-key.ts";
 import type { Database, Queryable } from "../db/database.ts";
 import { type AnswerChunk, answerChunks } from "./answer-chunks.ts";
+import type { CopyData } from "./copy-binary.ts";
 import { DuplicatePath } from "./duplicate-path.ts";
 import { FastPath } from "./fast-path.ts";
 import { type KeyTimeSpan, KeyTimeSpans, union } from "./key-time-spans.ts";
@@ -92,7 +93,7 @@ export async function landWindow(
       landed.conflicts += resolved.conflicts;
       landed.resent += resolved.resent;
     };
-    const landChunk = async ({ chunk, prepared }: { chunk: AnswerChunk; prepared: Buffer }) => {
+    const landChunk = async ({ chunk, prepared }: { chunk: AnswerChunk; prepared: CopyData }) => {
       const refused = new Set<number>();
       const refuse = (i: number, error: unknown) => {
         refused.add(i);

@@ -234,11 +234,12 @@ describe.each(SERVERS)("landing paths on %s", (_server, adminUrl) => {
     }[] = [
       { name: "a first window", elements: first, path: "fast" },
       { name: "the same window again", elements: first, path: "duplicate" },
-      // New records first, then what overlaps the first answer: the switch comes mid-answer.
+      // New records first, then what overlaps the first answer: the duplicate path takes over at the
+      // first landed one.
       {
         name: "an overlap at the end",
         elements: [...batch(100, 12), ...first.slice(20)],
-        path: chunkBytes ? "both" : "duplicate",
+        path: "both",
       },
       {
         name: "an overlap at the start",
@@ -257,19 +258,19 @@ describe.each(SERVERS)("landing paths on %s", (_server, adminUrl) => {
           ...first.slice(13, 16),
           ...batch(720, 6),
         ],
-        path: chunkBytes ? "both" : "duplicate",
+        path: "both",
       },
       // A, B, A of one attempt, far apart: the first A goes straight in, B and the second A do not.
       {
         name: "versions A, B, A of one attempt",
         elements: [x(true), ...batch(300, 8), x(false), ...batch(310, 8), x(true)],
-        path: chunkBytes ? "both" : "duplicate",
+        path: "both",
       },
       { name: "an older version re-sent", elements: [x(false)], path: "duplicate" },
       {
         name: "one record twice in a row",
         elements: [...batch(400, 3), rec("d", 450), rec("d", 450)],
-        path: chunkBytes ? "both" : "duplicate",
+        path: "both",
       },
       {
         name: "a keyless record twice",
@@ -299,7 +300,7 @@ describe.each(SERVERS)("landing paths on %s", (_server, adminUrl) => {
       {
         name: "a new version of another day's attempt",
         elements: [...day2(6), { ...first[3], is_correct: false } as Rec, ...day2(12).slice(6)],
-        path: chunkBytes ? "both" : "duplicate",
+        path: "both",
         window: { start: day(2), end: day(3) },
       },
       // An attempt whose time is no real time still has a key, and a load's span holds its text.
