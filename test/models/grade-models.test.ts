@@ -259,7 +259,7 @@ describe.each([
     );
     expect(brief((await buildModels(db, plan())).models)).toEqual([
       ["attempt_conflicts", "success", null, "full", null],
-      ["stg_attempts", "success", null, "full", null],
+      ["stg_attempts", "success", GOOD_1.length + BAD_1.length, "full", null],
       ["lms_grade_quarantine", "success", BAD_1.length, "full", null],
       ["lms_grade_statistics", "success", GOOD_1.length, "full", null],
       ["daily_stats", "success", 2, "full", null],
