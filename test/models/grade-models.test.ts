@@ -334,6 +334,17 @@ describe.each([
     expect(tests.map((t) => t.name)).toEqual(expect.arrayContaining(["latest_load_accounted"]));
   });
 
+  it("types a batch with the passback parser inlined into the staging query", async () => {
+    const staging = plan().allModels.get("stg_attempts");
+    if (!staging) throw new Error("no stg_attempts");
+    const { rows } = await db.query<{ "QUERY PLAN": string }>(
+      `EXPLAIN (VERBOSE, COSTS OFF) ${staging.incrementalSql}`,
+    );
+    const text = rows.map((r) => r["QUERY PLAN"]).join("\n");
+    expect(text).not.toContain("py_literal_to_jsonb");
+    expect(text).toContain("jsonb_object(ARRAY[split_part(");
+  });
+
   it("reads created_at only when it is a real time, never raising on other text", async () => {
     const texts = [
       "2024-02-29 10:00:00",

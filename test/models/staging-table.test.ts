@@ -104,7 +104,14 @@ describe.each([
     ).rows;
   const quarantine = async () =>
     (
-      await db.query<{ raw_id: string; reason: string; record: Rec; created_at_text: string | null }>(
+      await db.query<{
+        raw_id: string;
+        reason: string;
+        record: Rec;
+        created_at_text: string | null;
+        landed_at: Date;
+        quarantined_at: Date;
+      }>(
         "SELECT raw_id, reason, record, created_at_text, landed_at, quarantined_at FROM grade.lms_grade_quarantine ORDER BY raw_id",
       )
     ).rows;
@@ -142,7 +149,10 @@ describe.each([
     const [firstAgain, badAgain] = await land(3, [first, bad]);
     const built = await build();
     expect(built.parsed).toBe(2);
-    expect(built.models.find((m) => m.name === "stg_attempts")).toMatchObject({ mode: "incremental", rows: 2 });
+    expect(built.models.find((m) => m.name === "stg_attempts")).toMatchObject({
+      mode: "incremental",
+      rows: 2,
+    });
     expect((await grade())[0]).toMatchObject({ user_id: "u1", is_correct: 0 });
     const { rows } = await db.query<{ _raw_id: string; _seq: string; seq: string }>(
       `SELECT s._raw_id, s._seq, r.seq FROM staging.stg_attempts AS s JOIN raw.api_attempts AS r ON r.id = s._raw_id
