@@ -1,6 +1,6 @@
 /**
  * Benchmark 4, passback parsing in SQL: rows/s of the staging parse of passback_params
- * (`elt.py_literal_to_jsonb`, migrations/0020_py_literal.sql) against plain jsonb field extraction
+ * (`elt.py_literal_to_jsonb`, migrations 0020 and 0120: inlined into the query) against plain jsonb field extraction
  * over the same rows, on the PostgreSQL server and on the embedded PostgreSQL. Target: parse ÷ plain ≥ 0.3.
  *
  *   node --import tsx bench/passback.ts [--quick] [--runs N]
