@@ -4,7 +4,7 @@ schema: grade
 unique_key: raw_id
 primary_key: raw_id
 watermark: _seq
-watermark_source: raw.api_attempts.seq
+watermark_source: staging.stg_attempts._seq
 contract:
   raw_id: bigint not null
   load_id: bigint not null
@@ -18,9 +18,10 @@ tags: [grade]
 description: >-
   Every landed record that could not go to lms_grade_statistics, with the reason and the record as
   sent; nothing is dropped silently: landed = loaded + quarantined + duplicates (keys landed again,
-  where the latest version wins). Incremental on raw.api_attempts.seq like the grade table, merged on
-  raw_id (a re-sent record is merged again, not duplicated). Elements that never became records
-  (not objects, not storable) are in raw.api_rejects instead.
+  where the latest version wins). Incremental on stg_attempts._seq (raw seq) like the grade table,
+  merged on raw_id (a re-sent record is merged again, not duplicated); the record, its created_at
+  text and landed_at are read from raw by id for these few rows, not kept twice in staging.
+  Elements that never became records (not objects, not storable) are in raw.api_rejects instead.
 columns:
   raw_id: {description: "raw.api_attempts.id", tests: [not_null, unique]}
   load_id: {description: "The extract run (raw.api_attempts.load_id) that landed it", tests: [not_null]}
@@ -38,15 +39,16 @@ columns:
   quarantined_at: {description: "When a model build put it here (a --full-refresh sets it anew)"}
 ---*/
 SELECT
-  _raw_id AS raw_id,
-  _load_id AS load_id,
-  reject_reason AS reason,
-  _record AS record,
-  created_at_text,
-  _landed_at AS landed_at,
+  s._raw_id AS raw_id,
+  s._load_id AS load_id,
+  s.reject_reason AS reason,
+  r.record,
+  CASE WHEN jsonb_typeof(r.record -> 'created_at') = 'string' THEN r.record ->> 'created_at' END AS created_at_text,
+  r.landed_at,
   now() AS quarantined_at,
-  _seq
-FROM {{ref "stg_attempts"}}
-WHERE reject_reason IS NOT NULL
-{{#if is_incremental}}  AND _seq > {{watermark}}
+  s._seq
+FROM {{ref "stg_attempts"}} AS s
+JOIN {{source "raw" "api_attempts"}} AS r ON r.id = s._raw_id
+WHERE s.reject_reason IS NOT NULL
+{{#if is_incremental}}  AND s._seq > {{watermark}}
 {{/if}}

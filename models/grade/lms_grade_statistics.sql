@@ -4,7 +4,7 @@ schema: grade
 unique_key: [user_id, created_at]
 primary_key: [user_id, created_at]
 watermark: _seq
-watermark_source: raw.api_attempts.seq
+watermark_source: staging.stg_attempts._seq
 contract:
   user_id: varchar not null
   oauth_consumer_key: varchar not null
@@ -17,12 +17,13 @@ indexes: [{columns: [created_at]}]
 tags: [grade]
 description: >-
   The task's table: one row per valid attempt, keyed by (user_id, created_at). Incremental: each
-  build reads only records sent after the last one it saw (watermark _seq, kept in
-  elt.model_state, not stored here) and merges them on the key. When the same key arrives more than
-  once, the version the API sent last wins, within a batch (DISTINCT ON ... ORDER BY _seq DESC) and
-  across batches (ON CONFLICT DO UPDATE); a re-send of an older version takes a new seq at landing,
-  so it wins again. Each change is kept in raw.api_conflicts (see attempt_conflicts). Records with a
-  reject_reason go to lms_grade_quarantine.
+  build reads only the typed records of stg_attempts sent after the last one it saw (watermark
+  _seq, raw seq, kept in elt.model_state, not stored here) and merges them on the key. When the
+  same key arrives more than once, the version the API sent last wins, within a batch (DISTINCT ON
+  ... ORDER BY _seq DESC) and across batches (ON CONFLICT DO UPDATE); a re-send of an older version
+  takes a new seq at landing, is typed again by stg_attempts, so it wins again. Each change is kept
+  in raw.api_conflicts (see attempt_conflicts). Records with a reject_reason go to
+  lms_grade_quarantine.
 columns:
   user_id: {description: "The student (lti_user_id, 32 hex characters in practice)", tests: [not_null]}
   oauth_consumer_key: {description: "From passback_params (so far always empty text)", tests: [not_null]}

@@ -22,8 +22,8 @@ export interface LoadSeqs {
 
 /**
  * Counts the top-level keys and JSON types of a load's records, and of each nested field (a
- * Python literal parsed by elt.py_literal_to_jsonb, migration 0020, or a JSON object as is), and
- * stores them in elt.source_shapes. Reads the load's rows through the seq index only.
+ * Python literal parsed by elt.py_literal_to_jsonb, migrations 0020 and 0120, or a JSON object as
+ * is), and stores them in elt.source_shapes. Reads the load's rows through the seq index only.
  */
 export async function recordLoadShape(
   db: Queryable,
@@ -40,11 +40,13 @@ export async function recordLoadShape(
          UNION ALL
          SELECT f.field, p.obj
            FROM recs CROSS JOIN unnest($5::text[]) AS f(field)
+           -- OFFSET 0: parsed once per record; flattened, the parse would run again for the filter.
            CROSS JOIN LATERAL (
              SELECT CASE jsonb_typeof(recs.record -> f.field)
                       WHEN 'object' THEN recs.record -> f.field
                       WHEN 'string' THEN elt.py_literal_to_jsonb(recs.record ->> f.field)
                     END AS obj
+             OFFSET 0
            ) AS p
           WHERE jsonb_typeof(p.obj) = 'object'
        ), shape AS (

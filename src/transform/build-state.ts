@@ -1,7 +1,6 @@
 import format from "pg-format";
 import type { Queryable } from "../db/database.ts";
 import { relationExists } from "../db/relation-exists.ts";
-import { sourceMaxSql } from "./materializations/templates.ts";
 import type { ModelFingerprint } from "./model-fingerprint.ts";
 import type { ProjectPlan } from "./plan-project.ts";
 import { readFingerprints } from "./read-fingerprints.ts";
@@ -19,8 +18,12 @@ export interface RelationState {
 export interface BuildState {
   /** By model name; absent when nothing stands at its relation. */
   relations: ReadonlyMap<string, RelationState>;
-  /** By model name: its `watermark_source` maximum (see watermarkFloor), null when empty. */
-  watermarkFloors: ReadonlyMap<string, number | null>;
+  /**
+   * Models whose `watermark_source` relation stands now. Its maximum is read by a step of the build
+   * right before the model's SELECT (see readFloorSql), so that a source another model of the same
+   * build writes first (a staging table) counts with what it wrote.
+   */
+  watermarkSources: ReadonlySet<string>;
   /** By model name: the fingerprint of its last published build (a view's tests audit a change of it). */
   fingerprints?: ReadonlyMap<string, ModelFingerprint>;
 }
@@ -43,7 +46,7 @@ async function indexes(tx: Queryable, quoted: string): Promise<RelationState["in
  */
 export async function readBuildState(tx: Queryable, plan: ProjectPlan): Promise<BuildState> {
   const relations = new Map<string, RelationState>();
-  const watermarkFloors = new Map<string, number | null>();
+  const watermarkSources = new Set<string>();
   for (const model of plan.models) {
     const kind = await relationKind(tx, model.relation.schema, model.relation.name);
     if (kind) {
@@ -54,12 +57,10 @@ export async function readBuildState(tx: Queryable, plan: ProjectPlan): Promise<
       });
     }
     const source = model.config.watermark ? model.config.watermarkSource : undefined;
-    if (source && (await relationExists(tx, format("%I.%I", source.schema, source.table)))) {
-      const { rows } = await tx.query<{ m: number | null }>(sourceMaxSql(source));
-      watermarkFloors.set(model.name, rows[0]?.m ?? null);
-    }
+    if (source && (await relationExists(tx, format("%I.%I", source.schema, source.table))))
+      watermarkSources.add(model.name);
   }
-  return { relations, watermarkFloors, fingerprints: await readFingerprints(tx) };
+  return { relations, watermarkSources, fingerprints: await readFingerprints(tx) };
 }
 
 /** Whether an index (unique when asked) covers exactly these columns, in any order. */

@@ -85,6 +85,14 @@ function modelAudits(model: PlannedModel, tests: PlannedTest[], staged: Staged):
   });
 }
 
+/** The model's watermark source when it stands by the time the model runs (see readFloorSql). */
+function floorSource(model: PlannedModel, state: BuildState, written: ReadonlySet<string>) {
+  const source = model.config.watermark ? model.config.watermarkSource : undefined;
+  if (!source) return null;
+  const stands = state.watermarkSources.has(model.name) || written.has(`${source.schema}.${source.table}`);
+  return stands ? source : null;
+}
+
 /**
  * Turns the selected models into steps from one read of their relations' state. Pure: the same
  * plan and state give the same steps, which `elt model build --dry-run` prints.
@@ -104,6 +112,9 @@ export function planBuild(plan: ProjectPlan, state: BuildState, options: BuildPl
   const rebuiltViews = plan.models
     .filter((m) => m.config.materialized === "view" && changed(m))
     .map((m) => m.quoted);
+  // Relations an earlier model of this build writes: a watermark source among them stands by the
+  // time a later model reads it, even on the first build.
+  const written = new Set<string>();
   const models = plan.models.map((model): ModelBuild => {
     const materialization = MATERIALIZATIONS[model.config.materialized];
     if (!materialization) throw new Error(`unknown materialization "${model.config.materialized}"`);
@@ -118,12 +129,13 @@ export function planBuild(plan: ProjectPlan, state: BuildState, options: BuildPl
       model,
       existing: state.relations.get(model.name),
       fullRefresh: options.fullRefresh ?? false,
-      floor: state.watermarkFloors.get(model.name) ?? null,
+      floor: floorSource(model, state, written),
       unchanged,
       rebuiltViews,
       publishedViews,
       audits: (staged) => modelAudits(model, tests, staged),
     });
+    written.add(`${model.relation.schema}.${model.relation.name}`);
     return {
       name: model.name,
       relation: `${model.relation.schema}.${model.relation.name}`,

@@ -259,7 +259,7 @@ describe.each([
     );
     expect(brief((await buildModels(db, plan())).models)).toEqual([
       ["attempt_conflicts", "success", null, "full", null],
-      ["stg_attempts", "success", null, "full", null],
+      ["stg_attempts", "success", GOOD_1.length + BAD_1.length, "full", null],
       ["lms_grade_quarantine", "success", BAD_1.length, "full", null],
       ["lms_grade_statistics", "success", GOOD_1.length, "full", null],
       ["daily_stats", "success", 2, "full", null],
@@ -332,6 +332,17 @@ describe.each([
       tests.filter((t) => t.status !== "pass").map((t) => [t.name, t.status, t.failures, t.error]),
     ).toEqual([]);
     expect(tests.map((t) => t.name)).toEqual(expect.arrayContaining(["latest_load_accounted"]));
+  });
+
+  it("types a batch with the passback parser inlined into the staging query", async () => {
+    const staging = plan().allModels.get("stg_attempts");
+    if (!staging) throw new Error("no stg_attempts");
+    const { rows } = await db.query<{ "QUERY PLAN": string }>(
+      `EXPLAIN (VERBOSE, COSTS OFF) ${staging.incrementalSql}`,
+    );
+    const text = rows.map((r) => r["QUERY PLAN"]).join("\n");
+    expect(text).not.toContain("py_literal_to_jsonb");
+    expect(text).toContain("jsonb_object(ARRAY[split_part(");
   });
 
   it("reads created_at only when it is a real time, never raising on other text", async () => {

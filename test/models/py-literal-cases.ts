@@ -216,6 +216,156 @@ export function mutate(rng: Rng, text: string): string {
   return s;
 }
 
+/**
+ * Texts for the fast paths of migration 0120: what a flat dict of strings can hold that looks like
+ * its punctuation (`: `, `, `, quotes, braces), LIKE's wildcards, raw characters Python takes inside a
+ * string (tab, form feed, other controls, non-ASCII), the ones it refuses (line breaks), escapes.
+ */
+const FLAT_TEXT = [
+  ..."abc",
+  "",
+  "key",
+  ": ",
+  ", ",
+  "': '",
+  "', '",
+  "{",
+  "}",
+  "'",
+  '"',
+  "%",
+  "_",
+  "\\",
+  "\t",
+  "\f",
+  "\v",
+  "\x01",
+  "\x1c",
+  "\x7f",
+  "\x85",
+  "\u2028",
+  "é",
+  "Ж",
+  "😀",
+  " ",
+  "\n",
+  "\r",
+];
+
+function flatText(rng: Rng): string {
+  let s = "";
+  for (let i = pick(rng, [0, 1, 1, 2, 3]); i > 0; i--) s += pick(rng, FLAT_TEXT);
+  return s;
+}
+
+/** A str literal with the text raw between the quotes (what the API could send), or as repr writes it. */
+function flatString(rng: Rng, text: string): string {
+  const q = text.includes("'") && !text.includes('"') ? '"' : "'";
+  if (chance(rng, 0.5)) return `${q}${text.replaceAll("\\", "\\\\").replaceAll(q, `\\${q}`)}${q}`;
+  const escaped = [...text].map((ch) => {
+    if (ch === "\\" || ch === q) return `\\${ch}`;
+    if (ch === "\n") return "\\n";
+    if (ch === "\r") return "\\r";
+    if (ch === "\t") return "\\t";
+    const code = ch.codePointAt(0) as number;
+    return code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) ? `\\x${hex(code, 2)}` : ch;
+  });
+  return `${q}${escaped.join("")}${q}`;
+}
+
+/**
+ * Flat dicts of 0-5 strings, mostly in repr's exact spacing (the fast paths' shape), sometimes with a
+ * repeated key, other spacing or a trailing comma; a fifth of them broken by `mutate`.
+ */
+export function generateFlatDicts(seed: number, n: number): string[] {
+  const rng = seededRng(seed);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const keys: string[] = [];
+    const items: string[] = [];
+    const colon = chance(rng, 0.9) ? ": " : pick(rng, [":", " : ", ":  ", ":\t"]);
+    const comma = chance(rng, 0.9) ? ", " : pick(rng, [",", " ,", ",  "]);
+    for (let k = pick(rng, [0, 1, 2, 2, 3, 3, 3, 4, 5]); k > 0; k--) {
+      const key = keys.length > 0 && chance(rng, 0.15) ? pick(rng, keys) : flatText(rng);
+      keys.push(key);
+      items.push(`${flatString(rng, key)}${colon}${flatString(rng, flatText(rng))}`);
+    }
+    const trailing = items.length > 0 && chance(rng, 0.05) ? "," : "";
+    const text = `{${items.join(comma)}${trailing}}`;
+    out.push(chance(rng, 0.2) ? mutate(rng, text) : text);
+  }
+  return out;
+}
+
+/** The fast paths' edges by hand; the property test checks each against ast.literal_eval. */
+export const FLAT_EDGES = [
+  // Duplicate keys (the last wins), empty strings, quotes of the other kind inside.
+  "{'a': 'x', 'a': 'y'}",
+  "{'a': 'x', 'b': 'y', 'a': 'z'}",
+  "{'a': 'x', 'b': 'y', 'c': 'z', 'a': 'w'}",
+  "{'': ''}",
+  "{'': 'x', 'y': ''}",
+  "{'a': '', 'b': '', 'c': ''}",
+  `{'a': 'say "hi"'}`,
+  `{'"': '"', 'b': '""'}`,
+  // Raw characters Python takes inside a string, and line breaks it refuses.
+  "{'a': 'tab\there', 'b': 'feed\fhere', 'c': 'café Ж 😀'}",
+  "{'a': 'x\vy', 'b': '\x1c\x85\u2028\u2029\x01\x7f'}",
+  "{'a': 'line\nbreak'}",
+  "{'a': 'cr\rhere'}",
+  "{'a': 'back\\\\slash', 'b': 'it\\'s'}",
+  // Other spacing, trailing commas, the empty dict: valid Python, not the fast shape.
+  "{'a':'b'}",
+  "{'a' : 'b'}",
+  "{'a': 'b' }",
+  "{ 'a': 'b'}",
+  "{'a': 'b',  'c': 'd'}",
+  "{'a': 'b' , 'c': 'd'}",
+  "{'a':\t'b'}",
+  "{}",
+  "{'a': 'b',}",
+  "{'a': 'b', 'c': 'd',}",
+  "{'a': 'b'} ",
+  "{'a': 'b'}\n",
+  "{'a': 'b'} # note",
+  // A value with an apostrophe, which repr writes in double quotes.
+  `{'a': "it's"}`,
+  `{'oauth_consumer_key': '', 'lis_result_sourcedid': "course-v1:SkillFactory+Kid's-Code:u1"}`,
+  `{"it's": 'x', 'b': "o'k", 'c': 'say "hi"'}`,
+  `{'a': "x", 'a': 'y'}`,
+  `{'a': "tab\there", 'b': "x\x1fy"}`,
+  `{'a': ""}`,
+  `{'a': "say \\"hi\\""}`,
+  // Strings that look like the punctuation, LIKE's wildcards, 1 to 5 pairs.
+  "{'a': ': '}",
+  "{': ': 'a'}",
+  "{': ': ': '}",
+  "{', ': ', '}",
+  "{'a': ', ', 'b': ': '}",
+  `{'a': "': '", 'b': "', '"}`,
+  "{'{': '}', '}': '{'}",
+  "{'%': '_', '%_%': '%%'}",
+  "{'a': 'b', 'c': 'd', 'e': 'f', 'g': 'h'}",
+  "{'a': 'b', 'c': 'd', 'e': 'f', 'g': 'h', 'i': 'j'}",
+  // The pattern matches but the quotes do not pair up, or the text is not a dict of strings.
+  "{'a': 'b', 'c': 'd', 'e': 'f'}''x'}",
+  "{'a': 'b', 'c': 'd'}'}",
+  "{'a': 'b'}{'c': 'd'}",
+  "{'a': 'b', 'c'}",
+  "{'a', 'b', 'c', 'd'}",
+  "{'a': 'b': 'c': 'd'}",
+  "{'a': 1}",
+  "{'a': None, 'b': 'c'}",
+  "{'a': {'b': 'c'}}",
+  "{u'a': 'b'}",
+  "{r'a': 'b'}",
+  "{b'a': 'b'}",
+  "{'a' 'b': 'c'}",
+  "{'''a''': 'b'}",
+  `{"a": "b"}`,
+  `{"a': 'b"}`,
+];
+
 export function generateCases(seed: number, valid: number, mutated: number): string[] {
   const rng = seededRng(seed);
   const out: string[] = [];

@@ -40,9 +40,14 @@ afterAll(async () => {
 });
 
 describe("the shipped models' unit tests", () => {
-  it("cover the staging view and the daily aggregates", () => {
+  it("cover the staging table, the quarantine and the daily aggregates", () => {
     const models = new Set(plan.unitTests.map((t) => t.model));
-    expect([...models].sort()).toEqual(["daily_stats", "stg_attempts", "user_first_seen"]);
+    expect([...models].sort()).toEqual([
+      "daily_stats",
+      "lms_grade_quarantine",
+      "stg_attempts",
+      "user_first_seen",
+    ]);
   });
 
   for (const test of plan.unitTests) {

@@ -59,11 +59,16 @@ exports:
   });
   for (const folder of ["models", "tests", "reports", "macros"])
     cpSync(join(PACKAGE_ROOT, folder), join(dir, folder), { recursive: true });
-  // The rename: the model's file, and every ref to it in the project's SQL.
+  // The rename: the model's file and its yml, and every ref to it in the project's SQL.
   renameSync(
     join(dir, "models/grade/lms_grade_quarantine.sql"),
     join(dir, "models/grade/rejected_attempts.sql"),
   );
+  renameSync(
+    join(dir, "models/grade/lms_grade_quarantine.yml"),
+    join(dir, "models/grade/rejected_attempts.yml"),
+  );
+  replaceIn(["models/grade/rejected_attempts.yml"], "  lms_grade_quarantine:", "  rejected_attempts:");
   replaceIn(
     [
       "models/grade/lms_grade_statistics.sql",

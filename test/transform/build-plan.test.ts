@@ -62,14 +62,14 @@ const table = (columns: string[], extra: Partial<RelationState> = {}): RelationS
   ...extra,
 });
 
-const FIRST: BuildState = { relations: new Map(), watermarkFloors: new Map([["event_log", null]]) };
+const FIRST: BuildState = { relations: new Map(), watermarkSources: new Set(["event_log"]) };
 const BUILT: BuildState = {
   relations: new Map<string, RelationState>([
     ["events", { kind: "view", columns: ["id", "kind", "amount", "at", "_seq"], indexes: [] }],
     ["totals", table(["id", "amount"], { indexes: [{ columns: ["id"], unique: true }] })],
     ["event_log", table(["id", "kind", "amount", "at"], { indexes: [{ columns: ["id"], unique: true }] })],
   ]),
-  watermarkFloors: new Map([["event_log", 41]]),
+  watermarkSources: new Set(["event_log"]),
 };
 
 describe("build plans", () => {
@@ -136,5 +136,54 @@ describe("build plans", () => {
     };
     expect(audits(planBuild(plan(), edited))[0]).toBe("not_null_events_id:full");
     expect(audits(planBuild(plan(), BUILT, { audit: false }))).toEqual([]);
+  });
+
+  it("reads a watermark source right before the model's SELECT, also when an earlier model of the build writes it", () => {
+    const staged = tempProject({
+      "project.yml": "name: staged\n",
+      "models/stage.sql": `/*---
+materialized: incremental
+schema: app
+unique_key: id
+watermark: _wm
+watermark_source: raw.events.seq
+---*/
+SELECT id, seq, seq AS _wm FROM raw.events {{#if is_incremental}}WHERE seq > {{watermark}}{{/if}}
+`,
+      "models/merged.sql": `/*---
+materialized: incremental
+schema: app
+unique_key: id
+watermark: _seq
+watermark_source: app.stage.seq
+---*/
+SELECT id, seq AS _seq FROM {{ref "stage"}} {{#if is_incremental}}WHERE seq > {{watermark}}{{/if}}
+`,
+    });
+    const stagedPlan = (select?: string[]) => {
+      const { config } = loadProject(staged, { env: {} });
+      return planProject({ projectDir: staged, config, ...(select ? { select } : {}) });
+    };
+    const floors = (p: ReturnType<typeof planBuild>) =>
+      p.models.map((m) => [
+        m.name,
+        m.steps.filter((st) => st.kind === "sql" && st.label === "read the watermark source").length,
+      ]);
+    // First build: app.stage does not stand yet, but stage writes it before merged runs.
+    const none: BuildState = { relations: new Map(), watermarkSources: new Set() };
+    expect(floors(planBuild(stagedPlan(), none))).toEqual([
+      ["stage", 0],
+      ["merged", 1],
+    ]);
+    const first = planBuild(stagedPlan(), none).models[1]?.steps.map((st) =>
+      st.kind === "audit" ? "" : st.label,
+    );
+    expect(first?.indexOf("read the watermark source")).toBeLessThan(
+      first?.indexOf("write the SELECT") ?? -1,
+    );
+    // merged alone, nothing standing: no floor to read (its watermark is its rows' maximum).
+    expect(floors(planBuild(stagedPlan(["merged"]), none))).toEqual([["merged", 0]]);
+    const standing: BuildState = { relations: new Map(), watermarkSources: new Set(["stage", "merged"]) };
+    expect(floors(planBuild(stagedPlan(["merged"]), standing))).toEqual([["merged", 1]]);
   });
 });

@@ -18,8 +18,8 @@ export interface MaterializeInput {
   /** What stands at the model's relation now (undefined: nothing). */
   existing: RelationState | undefined;
   fullRefresh: boolean;
-  /** The watermark source's maximum before the build read anything (see saveWatermarkSql). */
-  floor: number | null;
+  /** The watermark source, when it stands by the time the model runs (see readFloorSql). */
+  floor: { schema: string; table: string; column: string } | null;
   /** Its SQL and config are those of its last published build (a standing view needs no DDL). */
   unchanged: boolean;
   /** View models this build changes (quoted): a swap leaves them to their own later step. */

@@ -2,6 +2,7 @@ import { hasIndex } from "../build-state.ts";
 import { type BuildStep, sqlStep } from "../build-step.ts";
 import type { Materialization } from "./context.ts";
 import { describeSteps } from "./describe.ts";
+import { floorStep } from "./floor-step.ts";
 import { fullBuild } from "./table.ts";
 import {
   assertColumnsSql,
@@ -33,7 +34,9 @@ export const incremental: Materialization = {
     const wm = config.watermark;
     const batch = tempName(model.name, "batch");
     const columns = existing.columns;
+    const { steps: readFloor, floor } = floorStep(input);
     const steps: BuildStep[] = [
+      ...readFloor,
       sqlStep("write the batch", tempTableSql(batch, model.incrementalSql)),
       sqlStep(
         "check its columns",
@@ -51,8 +54,7 @@ export const incremental: Materialization = {
       if (!hasIndex(existing, index.columns, index.unique))
         steps.push(sqlStep("index", indexSql(model.quoted, index.columns, index.unique)));
     }
-    if (wm)
-      steps.push(sqlStep("save the watermark", saveWatermarkSql(model.name, wm, batch, false, input.floor)));
+    if (wm) steps.push(sqlStep("save the watermark", saveWatermarkSql(model.name, wm, batch, false, floor)));
     steps.push(...input.audits({ relation: model.quoted, kind: "full", after: "merge" }));
     steps.push(...describeSteps(model, "TABLE"));
     const key = config.unique_key.length > 0 ? `on ${list(config.unique_key)}` : "(append: no unique_key)";

@@ -3,6 +3,7 @@ import type { BuildStep } from "../build-step.ts";
 import { sqlStep } from "../build-step.ts";
 import type { Materialization, MaterializeInput, MaterializePlan } from "./context.ts";
 import { describeSteps } from "./describe.ts";
+import { floorStep } from "./floor-step.ts";
 import { replaceSteps } from "./replace-relation.ts";
 import {
   assertColumnsSql,
@@ -39,11 +40,13 @@ export function tableSteps(input: MaterializeInput): BuildStep[] {
   if (wm) {
     // The SELECT is materialised once: the watermark state takes max(wm), the table the rest.
     const source = tempName(model.name, "source");
+    const { steps: readFloor, floor } = floorStep(input);
     steps.push(
+      ...readFloor,
       sqlStep("write the SELECT", tempTableSql(source, model.sql)),
       sqlStep("check the watermark column", assertColumnsSql(source, [wm], `watermark "${wm}"`, false)),
       ...input.audits({ relation: source, kind: "full", watermark: wm }),
-      sqlStep("save the watermark", saveWatermarkSql(model.name, wm, source, true, input.floor)),
+      sqlStep("save the watermark", saveWatermarkSql(model.name, wm, source, true, floor)),
     );
     if (contract) {
       steps.push(

@@ -61,20 +61,22 @@ export function mergeSql(
 }
 
 /**
- * Stores max(watermark column) in the same transaction as the data — or at least `floor`, the
- * watermark source's maximum read before the model's SELECT (landing cannot commit during a build:
- * both take the landing transaction lock, so every source row up to it has been read). A merge only
- * moves it forward (no new rows keeps it); a full build resets it to what the full data holds.
+ * Stores max(watermark column) in the same transaction as the data — or at least the watermark
+ * source's maximum that `floor` (a relation of readFloorSql) kept. A merge only moves it forward (no
+ * new rows keeps it); a full build resets it to what the full data holds.
  */
 export function saveWatermarkSql(
   model: string,
   column: string,
   from: string,
   reset: boolean,
-  floor?: number | null,
+  floor?: string,
 ): string {
   const keep = reset ? "EXCLUDED.watermark" : "greatest(elt.model_state.watermark, EXCLUDED.watermark)";
-  const value = floor == null ? format("max(%I)", column) : format("greatest(max(%I), %s)", column, floor);
+  const value =
+    floor === undefined
+      ? format("max(%I)", column)
+      : format("greatest(max(%I), (SELECT m FROM %s))", column, floor);
   return format(
     `INSERT INTO elt.model_state (model, watermark, updated_at) SELECT %L, (${value})::bigint, now() FROM %s
      ON CONFLICT (model) DO UPDATE SET watermark = ${keep}, updated_at = now()`,
@@ -83,9 +85,19 @@ export function saveWatermarkSql(
   );
 }
 
-/** The watermark source's maximum, read before the model's SELECT so it never runs ahead of it. */
-export const sourceMaxSql = (source: { schema: string; table: string; column: string }) =>
-  format("SELECT max(%I)::bigint AS m FROM %I.%I", source.column, source.schema, source.table);
+/**
+ * The watermark source's maximum, kept in `name` for saveWatermarkSql: read right before the model's
+ * SELECT, so it never runs ahead of what the SELECT read (landing cannot commit during a build: both
+ * take the landing transaction lock), and after the models the build wrote before this one.
+ */
+export const readFloorSql = (name: string, source: { schema: string; table: string; column: string }) =>
+  format(
+    "CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT max(%I)::bigint AS m FROM %I.%I",
+    name,
+    source.column,
+    source.schema,
+    source.table,
+  );
 
 export const commentSql = (what: "TABLE" | "VIEW" | "COLUMN", target: string, text: string) =>
   format(`COMMENT ON ${what} %s IS %L`, target, text);
