@@ -7,6 +7,7 @@ import { loadProject } from "../../src/config/load-project.ts";
 import { TEXT_WIDTH, wrapText } from "../../src/export/render-email.ts";
 import type { RunReport } from "../../src/export/run-report.ts";
 import { sendReportEmail } from "../../src/export/send-email.ts";
+import { notice } from "../../src/pipeline/notice.ts";
 import { SHIPPED_EXPORTS_LINES, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 import { insertSummary, type SummaryDatabase, summaryDatabase, summaryRow } from "./summary-fixture.ts";
 
@@ -94,7 +95,14 @@ function report(days: string[], extra: Partial<RunReport> = {}): RunReport {
       { name: "model build", status: "success", ms: 850 },
       { name: "sheets export", status: "success", ms: 1200 },
     ],
-    warnings: ["test not_null_user: 2 failing rows"],
+    warnings: [
+      notice("data_test", "audit not_null_user on lms_grade: 2 failing rows", {
+        test: "not_null_user",
+        model: "lms_grade",
+        rows: 2,
+        command: "elt test --select lms_grade",
+      }),
+    ],
     ...extra,
   };
 }

@@ -43,7 +43,10 @@ logs: {level: error}
 models: {paths: [models], test_paths: [tests], macro_paths: [macros]}
 exports:
   summary: {model: daily_summary, date_column: day}
-  report: {landing_counts: reports/landing_counts.sql, top_reasons: reports/top_reasons.sql}
+  report:
+    landing_counts: reports/landing_counts.sql
+    top_reasons: reports/top_reasons.sql
+    reason_days: reports/reason_days.sql
   retries: 0
   sheets:
     credentials: ${sheets.credentialsFile}
@@ -70,6 +73,7 @@ exports:
       "tests/latest_load_accounted.sql",
       "reports/landing_counts.sql",
       "reports/top_reasons.sql",
+      "reports/reason_days.sql",
     ],
     '"lms_grade_quarantine"',
     '"rejected_attempts"',
