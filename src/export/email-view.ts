@@ -77,6 +77,7 @@ export interface EmailView {
   /** The run's top quarantine reasons: described in the locale, with the code ("" when undescribed). */
   quarantine: { reason: string; code: string; count: string }[];
   stages: { name: string; status: string; duration: string; detail?: string; failed: boolean }[];
+  /** The failed stages; a detail only when the error block does not already say it. */
   failedStages: { name: string; detail?: string }[];
   /** Warnings worded in the locale, each with what to do and the engine's technical detail. */
   warnings: { title: string; action: string; detail?: string }[];
@@ -315,7 +316,8 @@ export function emailView(
   }));
 
   const spikes = quarantineSpikes(data.reasonDays, isoDay).map((s) => ({
-    code: "quarantine_spike",
+    // A reason the trailing days never had is news of its own kind ("usually 0,0 %" says it badly).
+    code: s.usual === 0 ? "quarantine_new_reason" : "quarantine_spike",
     text: `quarantine: ${s.count} records with reason ${s.reason} on ${isoDay}`,
     values: {
       reason: reasonText(s.reason, m),
@@ -384,7 +386,13 @@ export function emailView(
       count: integer(q.count),
     })),
     stages,
-    failedStages: stages.filter((s) => s.failed).map((s) => ({ name: s.name, detail: s.detail })),
+    // A failed stage's detail is mostly its error, which the error block shows whole: said once.
+    failedStages: stages
+      .filter((s) => s.failed)
+      .map((s) => ({
+        name: s.name,
+        ...(s.detail && !report.error?.includes(s.detail) ? { detail: s.detail } : {}),
+      })),
     warnings,
     ...(report.error === undefined ? {} : { error: maskSecrets(report.error) }),
     logTail: logLines.map(maskSecrets),

@@ -16,8 +16,6 @@ import { latestSummaryDay, readSummary } from "./read-summary.ts";
 import { reportDay } from "./report-days.ts";
 import { loadReportSql, runReportSql } from "./report-sql.ts";
 
-export { reportDay } from "./report-days.ts";
-
 /** What a run (or a standalone `elt export email`) tells the report email. */
 export type RunReport = {
   status: "success" | "failed";
