@@ -148,8 +148,9 @@ export const FIXTURE_REPORTS: Record<"daily" | "backfill" | "failure", RunReport
         name: "model build",
         status: "failed",
         ms: 1630,
-        detail:
-          'nothing published: audit unique_lms_grade_statistics_attempt_id on grade.lms_grade_statistics failed (2 rows): [{"raw_id":90211,"attempt_id":"a-77121"}, {"raw_id":90388,"attempt_id":"a-77121"}]',
+        // As the pipeline records a build whose error audit failed: its summary, then marked failed.
+        detail: "9/9 models built, 40/41 audits passed, nothing published",
+        note: { code: "model_build_held", values: { built: 9, models: 9, passed: 40, audits: 41 } },
       },
       {
         name: "sheets export",

@@ -101,6 +101,7 @@ export function renderEmail(
   return {
     html: render(templatePath(templatesDir, `${kind}.html.hbs`), view, true),
     text: wrapText(render(templatePath(templatesDir, `${kind}.txt.hbs`), view, false))
+      .replace(/[ \t]+$/gm, "")
       .replace(/\n{3,}/g, "\n\n")
       .trim()
       .concat("\n"),
