@@ -100,11 +100,14 @@ export async function collectReportData(ctx: ExportContext, report: RunReport): 
   const summary = await tolerant("summary", [] as Row[], async () =>
     model ? await readSummary(db, model, report.days) : [],
   );
+  // A run that failed before it knew its days has none: its email goes under the day it ran.
   const day =
     reportDay(report) ??
-    (await tolerant("latest day", undefined as string | undefined, async () =>
-      model ? await latestSummaryDay(db, model) : undefined,
-    ));
+    (report.status === "failed"
+      ? undefined
+      : await tolerant("latest day", undefined as string | undefined, async () =>
+          model ? await latestSummaryDay(db, model) : undefined,
+        ));
   const recent = await tolerant("recent days", [] as Row[], async () => {
     if (!model || !day) return [];
     const column = format("%I", model.dateColumn);
