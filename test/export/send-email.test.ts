@@ -231,6 +231,16 @@ describe("sendReportEmail against a local SMTP server", () => {
     });
     expect(mail?.subject).toBe(`[elt] failed ${today}`);
     expect(mail?.text).toContain("boom");
+    // With the summary there (its latest day 23 Nov), a run that knew no days is still today's.
+    await sendReportEmail(ctx, {
+      status: "failed",
+      days: [],
+      counts: {},
+      stages: [],
+      warnings: [],
+      error: "boom",
+    });
+    expect(smtp.received.at(-1)?.mail.subject).toBe(`[elt] failed ${today}`);
   });
 
   it("an unreachable SMTP server: every attempt recorded, then EltError exit 1", async () => {
