@@ -17,7 +17,7 @@ columns:
   users_with_success: {description: "Distinct users with at least one correct submit that day", label: {ru: Пользователей с успехом, en: Users with success}, format: integer}
   avg_attempts_per_user: {description: "attempts / unique_users, numeric rounded to 2 places", label: {ru: Попыток на пользователя, en: Attempts per user}, format: "decimal:2"}
   first_submit_success_rate: {description: "Share of the day's submitting users whose first submit that day was correct, rounded to 4 places; NULL when nobody submitted", label: {ru: Успех с первой отправки, en: First-submit success rate}, format: percent}
-  peak_hour: {description: "The UTC hour (0-23) with the most attempts; the earliest such hour on a tie", label: {ru: Пиковый час (UTC), en: Peak hour (UTC)}, format: integer}
+  peak_hour: {description: "The UTC hour (0-23) with the most attempts; the earliest such hour on a tie", label: {ru: Пиковый час (UTC), en: Peak hour (UTC)}, format: hour}
   new_users: {description: "Users whose first attempt ever (in lms_grade_statistics) was that day", label: {ru: Новых пользователей, en: New users}, format: integer}
 tests:
   - expression: "runs + submits = attempts"

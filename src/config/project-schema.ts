@@ -292,6 +292,9 @@ const reportSchema = z
     top_reasons: optionalText.describe(
       "A SQL file (refs resolve) of the email's top reject reasons: rows of `reason`, `count` for `:first_seq`..`:last_seq` (NULL when the run landed nothing) and `:days`. Unset: the email has none",
     ),
+    reason_days: optionalText.describe(
+      "A SQL file (refs resolve) of the quarantine's reasons per day, for the email's quarantine spikes (a reason far above its usual share of the records): rows of `day`, `reason`, `count`, `total` (all the day's records; a day without quarantined records has one row with a NULL reason) for the days `:from`..`:to`. Unset: no spike warnings",
+    ),
   })
   .describe("The run's accounting and the email's reasons, as project SQL (docs/models-guide.md, report SQL)")
   .prefault({});

@@ -7,7 +7,7 @@ export type Cell = string | number;
 const PERCENT_PLACES = 4;
 
 function places(format: string | undefined): number | undefined {
-  if (format === "integer") return 0;
+  if (format === "integer" || format === "hour") return 0;
   if (format === "percent") return PERCENT_PLACES;
   const m = /^decimal:(\d+)$/.exec(format ?? "");
   return m ? Number(m[1]) : undefined;
@@ -21,7 +21,7 @@ function asNumber(value: unknown): number | undefined {
   return undefined;
 }
 
-function isoDate(value: unknown): string {
+export function isoDate(value: unknown): string {
   return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
 }
 
@@ -37,7 +37,10 @@ export function toCell(column: ExportedColumn, value: unknown): Cell {
   return Number(n.toFixed(p));
 }
 
-/** A value as the email writes it, in the locale: grouped digits, percents ×100 with one place, "—" for none. */
+/**
+ * A value as the email writes it, in the locale: grouped digits, percents ×100 with one place, an
+ * hour as 14:00, "—" for none.
+ */
 export function displayValue(column: ExportedColumn, value: unknown, locale: Locale): string {
   if (value === null || value === undefined || value === "") return "—";
   if (column.format === "text") return String(value);
@@ -45,6 +48,8 @@ export function displayValue(column: ExportedColumn, value: unknown, locale: Loc
   const n = asNumber(value);
   if (n === undefined) return String(value);
   if (column.format === "percent") return formatPercent(n, locale);
+  // An hour of the day (0-23) reads as a time: 14:00.
+  if (column.format === "hour") return `${String(Math.round(n)).padStart(2, "0")}:00`;
   const p = places(column.format);
   if (p !== undefined) return p === 0 ? formatInteger(n, locale) : formatDecimal(n, locale, p);
   return Number.isInteger(n) ? formatInteger(n, locale) : formatDecimal(n, locale);

@@ -1,12 +1,33 @@
 import type { ProjectConfig } from "../config/project-schema.ts";
+import type { Row } from "../db/database.ts";
 import { maskSecrets } from "../log/mask.ts";
-import { formatDuration } from "../log/timestamp.ts";
+import type { RunWarning } from "../pipeline/notice.ts";
+import { addDays } from "./add-days.ts";
 import { displayValue } from "./column-format.ts";
-import { formatDay, formatInteger, formatMoment, formatShortDay, type Locale } from "./locale.ts";
-import type { Messages } from "./messages.ts";
-import { HISTORY_DAYS, type ReportData, type RunReport, reportDay } from "./run-report.ts";
+import type { ExportedColumn } from "./exported-model.ts";
+import { type Change, type HeadlineRow, headlineRows } from "./headline.ts";
+import {
+  formatDay,
+  formatDecimal,
+  formatInteger,
+  formatMoment,
+  formatPercent,
+  formatShortDay,
+  type Locale,
+} from "./locale.ts";
+import type { Messages, MessageValues } from "./messages.ts";
+import { quarantineSpikes } from "./quarantine-spikes.ts";
+import { reportDays } from "./report-days.ts";
+import { HISTORY_DAYS, type ReportData, type RunReport } from "./run-report.ts";
+import { evenChunks, textGrid } from "./text-grid.ts";
 
-/** Everything the Handlebars templates see. Values are preformatted text; the templates only lay out. */
+/** A summary table's rows: one per figure, one value per day column. */
+type TableRows = { label: string; values: string[] }[];
+
+/**
+ * Everything the Handlebars templates see. Values are preformatted text; the templates only lay
+ * out. Texts from the messages file may hold `` `commands` ``: write them with `{{rich …}}`.
+ */
 export interface EmailView {
   /** The project's locale ("ru" or "en"), for `<html lang>`. */
   lang: Locale;
@@ -19,90 +40,226 @@ export interface EmailView {
   subject: string;
   runId?: number;
   window?: string;
+  /** The report day in full (02.12.2026 / 2 Dec 2026). */
   day: string;
   days: string;
-  /** The summary transposed: one row per metric, one column per day. */
-  summary:
-    | {
-        days: string[];
-        rows: { label: string; values: string[] }[];
-        /**
-         * The last RECENT_DAYS days in tables of at most TABLE_DAYS day columns (the report day's in
-         * the last), so each fits a phone's width; `older` counts the days left to the chart and sheet.
-         */
-        groups?: { days: string[]; rows: { label: string; values: string[] }[]; last: boolean }[];
-        older?: string;
-        /** The plain-text tables, each line within 78 characters. */
-        text?: string[];
-      }
-    | undefined;
+  /**
+   * The report day's figures, each with its change from the day before and from the median of the
+   * 7 days before (headline.ts); `text` is the same as aligned lines for the text part.
+   */
+  headline?: {
+    title: string;
+    /** Column headings: the report day, the day before, the median. */
+    day: string;
+    prev: string;
+    median: string;
+    rows: HeadlineRow[];
+    text: string[];
+  };
+  /** Says the window's last day is left out (or, for the report day itself, incomplete). */
+  partial?: string;
+  /**
+   * The run's last RECENT_DAYS days up to the report day, when it covered more than one: the
+   * figures transposed (one row per figure, one column per day), in `groups` of at most
+   * TABLE_DAYS day columns so each fits a phone (the report day's last, highlighted); `older` says
+   * where the rest are (the chart, the attached CSV).
+   */
+  summary?: {
+    days: string[];
+    rows: TableRows;
+    groups: { days: string[]; rows: TableRows; last: boolean }[];
+    older?: string;
+    text: string[];
+  };
+  /** The attached CSV's file name (the whole window's daily summary), when the table leaves days out. */
+  attachment?: string;
   counts: { label: string; value: string }[];
-  quarantine: { reason: string; count: string }[];
+  /** The run's top quarantine reasons: described in the locale, with the code ("" when undescribed). */
+  quarantine: { reason: string; code: string; count: string }[];
   stages: { name: string; status: string; duration: string; detail?: string; failed: boolean }[];
+  /** The failed stages; a detail only when the error block does not already say it. */
   failedStages: { name: string; detail?: string }[];
-  warnings: string[];
+  /** Warnings worded in the locale, each with what to do and the engine's technical detail. */
+  warnings: { title: string; action: string; detail?: string }[];
   error?: string;
   logTail: string[];
   chart: {
     title: string;
     max: string;
-    /** A line under the HTML chart: the tallest bar's and the last day's values (bars carry no numbers). */
+    /** A line under the HTML chart: the tallest bar's and the report day's values (bars carry no numbers). */
     max_text: string;
-    bars: { day: string; label: string; value: string; height: number; last: boolean }[];
+    /** `lines`: the label split at its spaces (2 / Dec), so every bar's label wraps alike. */
+    bars: { day: string; label: string; lines: string[]; value: string; height: number; last: boolean }[];
     /** The same chart as text lines for the plain-text body. */
     text: string[];
   };
   generatedAt: string;
 }
 
-/** The email's summary shows at most this many recent days; the sheet has every day. */
+/** The email's by-day table shows at most this many days; the chart 14, the attached CSV and the sheet all. */
 export const RECENT_DAYS = 6;
 /** Day columns per summary table: a label and three dated columns fit a 400 px phone. */
 export const TABLE_DAYS = 3;
+/** The text part's width (render-email.ts wraps to it too). */
 const TEXT_WIDTH = 78;
-
-/** Chunks of at most `size`, counted from the end so the last (the report day's) is full. */
-function chunksFromEnd<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let end = items.length; end > 0; end -= size) out.unshift(items.slice(Math.max(0, end - size), end));
-  return out;
-}
+/** The text part indents its tables by two spaces. */
+const TEXT_ROOM = TEXT_WIDTH - 2;
 
 /** Pixel height of the tallest bar; the chart fits any mail client's width at 14 bars. */
 export const CHART_HEIGHT = 80;
 
+const dayOf = (row: Row, column: string) => String(row[column]).slice(0, 10);
+
+/** A stage's duration in the locale's units: 310 мс, 4,2 с, 2 мин 05 с. */
+function duration(ms: number, locale: Locale, m: Messages): string {
+  if (ms < 1000) return m.text("duration.ms", { n: Math.round(ms) });
+  if (ms < 60_000) return m.text("duration.s", { n: formatDecimal(ms / 1000, locale, 1) });
+  const s = Math.round(ms / 1000);
+  return m.text("duration.min", { m: Math.floor(s / 60), s: String(s % 60).padStart(2, "0") });
+}
+
 export function chartOf(
-  history: ReportData["history"],
-  label: string,
+  recent: readonly Row[],
+  column: ExportedColumn | undefined,
+  dateColumn: string,
+  day: string | undefined,
   locale: Locale,
   messages: Messages,
 ): EmailView["chart"] {
-  const integer = { format: (n: number) => formatInteger(n, locale) };
-  const max = Math.max(0, ...history.map((h) => h.attempts));
+  const empty = { title: "", max: "", max_text: "", bars: [], text: [] };
+  if (!column || !day) return empty;
+  const byDay = new Map(recent.map((r) => [dayOf(r, dateColumn), Number(r[column.name] ?? 0)]));
+  // Every day of the fortnight, a day without a row as 0: a gap in the data shows as one.
+  const history = Array.from({ length: HISTORY_DAYS }, (_, i) => {
+    const d = addDays(day, i - HISTORY_DAYS + 1);
+    return { day: d, value: byDay.get(d) ?? 0 };
+  });
+  const integer = (n: number) => formatInteger(n, locale);
+  const max = Math.max(0, ...history.map((h) => h.value));
   const width = 30;
-  const bars = history.map((h, i) => {
-    // A day with attempts always shows at least a sliver; an empty day shows nothing.
-    const height =
-      max === 0 || h.attempts === 0 ? 0 : Math.max(2, Math.round((h.attempts / max) * CHART_HEIGHT));
-    return {
-      day: h.day,
-      label: formatShortDay(h.day, locale),
-      value: integer.format(h.attempts),
-      height,
-      last: i === history.length - 1,
-    };
+  const bars = history.map((h, i) => ({
+    day: formatDay(h.day, locale),
+    label: formatShortDay(h.day, locale),
+    lines: formatShortDay(h.day, locale).split(/\s+/),
+    value: integer(h.value),
+    // A day with a value always shows at least a sliver; an empty day shows nothing.
+    height: max === 0 || h.value === 0 ? 0 : Math.max(2, Math.round((h.value / max) * CHART_HEIGHT)),
+    last: i === history.length - 1,
+  }));
+  const text = history.map((h, i) => {
+    const n = max === 0 ? 0 : Math.round((h.value / max) * width);
+    const mark = i === history.length - 1 ? " <" : "";
+    return `${formatShortDay(h.day, locale).padEnd(6)}  ${"#".repeat(n).padEnd(width)}  ${integer(h.value)}${mark}`;
   });
-  const text = history.map((h) => {
-    const n = max === 0 ? 0 : Math.round((h.attempts / max) * width);
-    return `${formatShortDay(h.day, locale).padEnd(6)}  ${"#".repeat(n).padEnd(width)}  ${integer.format(h.attempts)}`;
-  });
-  const title = messages.text("chart_title", { label, n: HISTORY_DAYS });
-  const last = bars.at(-1);
-  const max_text = last
-    ? messages.text("chart_note", { max: integer.format(max), day: last.label, value: last.value })
-    : "";
-  return { title, max: integer.format(max), max_text, bars, text };
+  const last = bars.at(-1) as (typeof bars)[number];
+  return {
+    title: messages.text("chart_title", { label: column.label[locale], n: HISTORY_DAYS }),
+    max: integer(max),
+    max_text: messages.text("chart_note", { max: integer(max), day: last.label, value: last.value }),
+    bars,
+    text,
+  };
 }
+
+const changeText = (c: Change) => (c.rel ? `${c.diff} (${c.rel})` : c.diff);
+
+function headlineOf(
+  data: ReportData,
+  isoDay: string,
+  partial: boolean,
+  until: Date | undefined,
+  locale: Locale,
+  m: Messages,
+): EmailView["headline"] {
+  const [dateColumn, ...figures] = data.columns;
+  if (!dateColumn || figures.length === 0) return undefined;
+  if (!data.recent.some((r) => dayOf(r, dateColumn.name) === isoDay)) return undefined;
+  const rows = headlineRows(data.columns, data.recent, dateColumn.name, isoDay, locale, m);
+  const day = formatDay(isoDay, locale);
+  const head = {
+    title:
+      partial && until
+        ? m.text("headline_partial", { day, until: until.toISOString().slice(11, 16) })
+        : m.text("headline", { day }),
+    day: formatShortDay(isoDay, locale),
+    prev: m.text("vs_prev", { day: formatShortDay(addDays(isoDay, -1), locale) }),
+    median: m.text("vs_median"),
+  };
+  const text = textGrid(
+    [
+      ["", head.day, head.prev, head.median],
+      ...rows.map((r) => [r.label, r.value, changeText(r.prev), changeText(r.median)]),
+    ],
+    TEXT_ROOM,
+  );
+  return { ...head, rows, text };
+}
+
+function summaryOf(
+  data: ReportData,
+  days: string[],
+  older: number,
+  attachment: string | undefined,
+  locale: Locale,
+  m: Messages,
+): EmailView["summary"] {
+  const [dateColumn, ...figures] = data.columns;
+  if (!dateColumn) return undefined;
+  const byDay = new Map(data.summary.map((r) => [dayOf(r, dateColumn.name), r]));
+  const labels = days.map((d) => formatShortDay(d, locale));
+  const rows = figures.map((c) => ({
+    label: c.label[locale],
+    values: days.map((d) => displayValue(c, byDay.get(d)?.[c.name], locale)),
+  }));
+  const pick = (ix: number[]) => ({
+    days: ix.map((i) => labels[i] as string),
+    rows: rows.map((r) => ({ label: r.label, values: ix.map((i) => r.values[i] as string) })),
+  });
+  const all = days.map((_, i) => i);
+  const chunks = evenChunks(all, TABLE_DAYS);
+  const groups = chunks.map((ix, g) => ({ ...pick(ix), last: g === chunks.length - 1 }));
+  // The text part fits as many day columns per line as 78 characters allow, evenly split.
+  const labelWidth = Math.min(28, Math.max(...rows.map((r) => r.label.length)));
+  const cell = Math.max(
+    ...labels.map((l) => l.length),
+    ...rows.flatMap((r) => r.values.map((v) => v.length)),
+  );
+  const perLine = Math.max(1, Math.floor((TEXT_ROOM - labelWidth) / (cell + 2)));
+  const text: string[] = [];
+  for (const ix of evenChunks(all, perLine)) {
+    const part = pick(ix);
+    if (text.length > 0) text.push("");
+    text.push(...textGrid([["", ...part.days], ...part.rows.map((r) => [r.label, ...r.values])], TEXT_ROOM));
+  }
+  const note =
+    older > 0
+      ? m.text(attachment ? "older_days_attached" : "older_days", {
+          n: older,
+          shown: days.length,
+          total: days.length + older,
+          file: attachment ?? "",
+        })
+      : undefined;
+  if (note) text.push("", note);
+  return { days: labels, rows, groups, ...(note ? { older: note } : {}), text };
+}
+
+/** A warning worded from its code (`warnings.<code>.title` / `.do`), else its log text. */
+function warningOf(w: RunWarning, runId: string | undefined, m: Messages): EmailView["warnings"][number] {
+  const values: Record<string, string | number | Date> = { ...w.values };
+  if (typeof values.stage === "string") values.stage = m.entry("stages", values.stage) ?? values.stage;
+  if (runId !== undefined) values.run = runId;
+  const known = m.has(`warnings.${w.code}.title`);
+  return {
+    title: maskSecrets(known ? m.text(`warnings.${w.code}.title`, values) : w.text),
+    action:
+      known && m.has(`warnings.${w.code}.do`) ? maskSecrets(m.text(`warnings.${w.code}.do`, values)) : "",
+    ...(w.detail ? { detail: maskSecrets(w.detail) } : {}),
+  };
+}
+
+/** A quarantine reason in the locale's words (its code stays beside it, to look the records up). */
+const reasonText = (reason: string, m: Messages) => m.entry("reasons", reason) ?? reason;
 
 export function emailView(
   config: ProjectConfig,
@@ -112,79 +269,72 @@ export function emailView(
   messages: Messages,
 ): EmailView {
   const locale = config.locale;
-  const integer = { format: (n: number) => formatInteger(n, locale) };
   const m = messages;
+  const integer = (n: number) => formatInteger(n, locale);
   // A run that failed before it knew its days is reported under the day it ran.
-  const isoDay = reportDay(report) ?? new Date().toISOString().slice(0, 10);
+  const isoDay = data.day ?? new Date().toISOString().slice(0, 10);
   const day = formatDay(isoDay, locale);
   const status = m.entry("status", report.status) ?? report.status;
   const subject = m.text("subject", { prefix: config.exports.email.subject_prefix, status, day }).trim();
-  // One locale for the whole email: the columns' labels in it.
-  const [dateColumn, ...columns] = data.columns;
-  const summary: EmailView["summary"] =
-    data.summary.length === 0 || !dateColumn
+  // A run id is a name, not a quantity: never grouped (`elt status --run 1234`).
+  const run = report.runId === undefined ? undefined : String(report.runId);
+
+  const shown = reportDays(report, isoDay);
+  const partialIsReportDay = shown.partial?.day === isoDay;
+  const partial = shown.partial
+    ? partialIsReportDay
       ? undefined
-      : {
-          days: data.summary.map((r) => displayValue(dateColumn, r[dateColumn.name], locale)),
-          rows: columns.map((c) => ({
-            label: c.label[locale],
-            values: data.summary.map((r) => displayValue(c, r[c.name], locale)),
-          })),
-        };
-  if (summary) {
-    const from = Math.max(0, summary.days.length - RECENT_DAYS);
-    const indexes = chunksFromEnd(summary.days.map((_, i) => i).slice(from), TABLE_DAYS);
-    summary.groups = indexes.map((ix, g) => ({
-      last: g === indexes.length - 1,
-      days: ix.map((i) => summary.days[i] as string),
-      rows: summary.rows.map((r) => ({ label: r.label, values: ix.map((i) => r.values[i] as string) })),
-    }));
-    if (from > 0) summary.older = m.text("older_days", { n: from });
-    // The plain-text tables, aligned: labels left, right-aligned day columns, as many as fit 78.
-    const labelWidth = Math.min(30, Math.max(...summary.rows.map((r) => r.label.length))) + 1;
-    const width = Math.max(
-      10,
-      ...summary.days.slice(from).map((d) => d.length),
-      ...summary.rows.flatMap((r) => r.values.slice(from).map((v) => v.length)),
-    );
-    const perLine = Math.max(1, Math.floor((TEXT_WIDTH - 2 - labelWidth) / (width + 2)));
-    const line = (label: string, cells: string[]) =>
-      `${label.length >= labelWidth ? `${label.slice(0, labelWidth - 2)}…` : label.padEnd(labelWidth)}${cells.map((c) => `  ${c.padStart(width)}`).join("")}`;
-    summary.text = [];
-    for (const ix of chunksFromEnd(summary.days.map((_, i) => i).slice(from), perLine)) {
-      if (summary.text.length > 0) summary.text.push("");
-      summary.text.push(
-        line(
-          "",
-          ix.map((i) => summary.days[i] as string),
-        ),
-      );
-      for (const r of summary.rows)
-        summary.text.push(
-          line(
-            r.label,
-            ix.map((i) => r.values[i] as string),
-          ),
-        );
-    }
-    if (summary.older) summary.text.push("", summary.older);
-  }
+      : m.text("partial_day", {
+          day: formatDay(shown.partial.day, locale),
+          until: shown.partial.until.toISOString().slice(11, 16),
+        })
+    : undefined;
+  const dateColumn = data.columns[0]?.name ?? "";
+  const withRows = new Set(data.summary.map((r) => dayOf(r, dateColumn)));
+  const complete = shown.through.filter((d) => withRows.has(d));
+  const tableDays = complete.length > 1 ? complete.slice(-RECENT_DAYS) : [];
+  const older = complete.length > 1 ? complete.length - tableDays.length : 0;
+  const attachment = older > 0 ? `${config.name}_${complete[0]}_${isoDay}.csv` : undefined;
+
+  const headline = headlineOf(data, isoDay, partialIsReportDay, shown.partial?.until, locale, m);
+  const summary = tableDays.length > 0 ? summaryOf(data, tableDays, older, attachment, locale, m) : undefined;
+
   const counts = Object.entries(report.counts)
     .filter(([, v]) => typeof v === "number")
-    .map(([k, v]) => ({ label: m.entry("counts", k) ?? k, value: integer.format(v as number) }));
+    .map(([k, v]) => ({ label: m.entry("counts", k) ?? k, value: integer(v as number) }));
   const stages = report.stages.map((s) => ({
     name: m.entry("stages", s.name) ?? s.name,
     status: m.entry("status", s.status) ?? s.status,
-    duration: formatDuration(s.ms),
-    detail: s.detail === undefined ? undefined : maskSecrets(s.detail),
+    duration: duration(s.ms, locale, m),
+    detail:
+      s.note && m.has(`stage_notes.${s.note.code}`)
+        ? m.text(`stage_notes.${s.note.code}`, (s.note.values ?? {}) as MessageValues)
+        : s.detail === undefined
+          ? undefined
+          : maskSecrets(s.detail),
     failed: s.status === "failed",
   }));
+
+  const spikes = quarantineSpikes(data.reasonDays, isoDay).map((s) => ({
+    // A reason the trailing days never had is news of its own kind ("usually 0,0 %" says it badly).
+    code: s.usual === 0 ? "quarantine_new_reason" : "quarantine_spike",
+    text: `quarantine: ${s.count} records with reason ${s.reason} on ${isoDay}`,
+    values: {
+      reason: reasonText(s.reason, m),
+      code: s.reason,
+      n: s.count,
+      day,
+      share: formatPercent(s.share, locale),
+      usual: formatPercent(s.usual, locale),
+    },
+  }));
+  const warnings = [...report.warnings, ...spikes].map((w) => warningOf(w, run, m));
+
   const window = report.window
     ? `${formatMoment(report.window.start, locale)} — ${formatMoment(report.window.end, locale)}`
     : undefined;
   const days = report.days.map((d) => formatDay(d, locale)).join(", ");
   const generatedAt = formatMoment(new Date(), locale);
-  const run = report.runId;
   const t: Record<string, string> = {
     report_title: m.text("report_title", { project: config.name, day }),
     failure_title:
@@ -193,24 +343,26 @@ export function emailView(
         : m.text("failure_title_no_day", { project: config.name }),
     run: run === undefined ? "" : m.text("run", { run }),
     window: window === undefined ? "" : m.text("window", { window }),
-    no_data: m.text("no_data", { days: days || m.text("no_data_days") }),
+    no_data: m.text("no_data", { days: day }),
     sent_at: m.text("sent_at", { at: generatedAt }),
     see_run: run === undefined ? "" : m.text("see_run", { run }),
     rerun: run === undefined ? m.text("rerun") : m.text("rerun_run", { run }),
   };
   for (const k of [
-    "summary",
+    "by_day",
     "metric",
     "records",
     "top_reasons",
     "stages_heading",
-    "warnings",
+    "warnings_heading",
+    "what_to_do",
     "what_failed",
     "error",
     "log_tail",
   ]) {
     t[k] = m.text(k);
   }
+  const charted = data.columns[1];
   return {
     lang: locale,
     t,
@@ -218,22 +370,33 @@ export function emailView(
     status,
     ok: report.status === "success",
     subject,
-    runId: report.runId,
-    window,
+    ...(report.runId !== undefined ? { runId: report.runId } : {}),
+    ...(window ? { window } : {}),
     day,
     days,
-    summary,
+    ...(headline ? { headline } : {}),
+    ...(partial ? { partial } : {}),
+    ...(summary ? { summary } : {}),
+    ...(attachment ? { attachment } : {}),
     counts,
     quarantine: data.quarantine.map((q) => ({
-      reason: maskSecrets(m.entry("reasons", q.reason) ?? q.reason),
-      count: integer.format(q.count),
+      reason: maskSecrets(reasonText(q.reason, m)),
+      // The code beside a described reason, to look its records up; an unknown one is its own text.
+      code: m.entry("reasons", q.reason) === undefined ? "" : q.reason,
+      count: integer(q.count),
     })),
     stages,
-    failedStages: stages.filter((s) => s.failed).map((s) => ({ name: s.name, detail: s.detail })),
-    warnings: report.warnings.map(maskSecrets),
-    error: report.error === undefined ? undefined : maskSecrets(report.error),
+    // A failed stage's detail is mostly its error, which the error block shows whole: said once.
+    failedStages: stages
+      .filter((s) => s.failed)
+      .map((s) => ({
+        name: s.name,
+        ...(s.detail && !report.error?.includes(s.detail) ? { detail: s.detail } : {}),
+      })),
+    warnings,
+    ...(report.error === undefined ? {} : { error: maskSecrets(report.error) }),
     logTail: logLines.map(maskSecrets),
-    chart: chartOf(data.history, data.chartLabel[locale] || m.text("metric"), locale, m),
+    chart: chartOf(data.recent, charted, dateColumn, data.day, locale, m),
     generatedAt,
   };
 }

@@ -6,6 +6,7 @@ import { exportColumns } from "./export-columns.ts";
 import type { ExportContext } from "./export-context.ts";
 import { recordExport } from "./export-ledger.ts";
 import { exportedModel } from "./exported-model.ts";
+import { loadMessages } from "./messages.ts";
 import { checkColumns, readSummary, summaryColumnNames } from "./read-summary.ts";
 import { sheetNote } from "./sheet-note.ts";
 import { openSheetsClient } from "./sheets-client.ts";
@@ -117,7 +118,10 @@ export async function exportSheets(
           const written = rows.map((r) => String(r[0]));
           await client.setNote(
             worksheet,
-            sheetNote({ at: new Date(), runId: options.runId, days: written, locale }),
+            sheetNote(
+              { at: new Date(), runId: options.runId, days: written },
+              loadMessages(ctx.path(config.exports.email.templates_dir), locale),
+            ),
           );
           log.info(
             `summary written to Google Sheets: ${rows.length} rows (${plan.updated} updated, ${plan.inserted} new)${options.runId !== undefined ? `, noted as run ${options.runId}` : ""}`,

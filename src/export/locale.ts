@@ -54,13 +54,28 @@ export function formatPercent(fraction: number, locale: Locale): string {
   }).format(fraction);
 }
 
-/** A signed change: +1 234 / −12; percent points for a percent. */
-export function formatChange(delta: number, locale: Locale, percent = false): string {
-  const body = percent
-    ? `${formatDecimal(Math.abs(delta) * 100, locale, 1)} ${locale === "ru" ? "п. п." : "pp"}`
-    : formatInteger(Math.abs(delta), locale);
-  if (Math.round(Math.abs(delta) * (percent ? 1000 : 1)) === 0) return percent ? `±${body}` : "±0";
-  return `${delta > 0 ? "+" : "−"}${body}`;
+/**
+ * A change with its sign: +1 234, −12, +3,5 % (a fraction as a percent), 0 when it rounds to
+ * nothing. The minus is U+2212, as typography (and a reader's eye) wants it.
+ */
+export function formatSigned(
+  delta: number,
+  locale: Locale,
+  options: { places?: number; percent?: boolean } = {},
+): string {
+  const places = options.places ?? 0;
+  const f = numberFormat(locale, {
+    ...(options.percent ? { style: "percent" } : {}),
+    minimumFractionDigits: places,
+    maximumFractionDigits: places,
+    signDisplay: "exceptZero",
+  });
+  return f.format(delta).replace(/^-/, "\u2212");
+}
+
+/** A number without digit grouping, for files a spreadsheet parses: 1234,5 / 1234.5. */
+export function formatPlain(n: number, locale: Locale, maxPlaces = 4): string {
+  return numberFormat(locale, { useGrouping: false, maximumFractionDigits: maxPlaces }).format(n);
 }
 
 const dayDate = (day: string) => new Date(`${day.slice(0, 10)}T00:00:00Z`);

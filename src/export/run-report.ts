@@ -3,11 +3,17 @@ import type { Row } from "../db/database.ts";
 import { utcTimestampText } from "../db/type-parsers.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log/logger.ts";
+import type { RunWarning } from "../pipeline/notice.ts";
+import type { RunCounts, StageRecord } from "../pipeline/run-ledger.ts";
+import { addDays } from "./add-days.ts";
 import { exportColumns } from "./export-columns.ts";
 import type { ExportContext } from "./export-context.ts";
 import { exportPlan } from "./export-plan.ts";
 import { type ExportedColumn, type ExportedModel, exportedModel } from "./exported-model.ts";
+import { BASELINE_DAYS } from "./headline.ts";
+import type { ReasonDay } from "./quarantine-spikes.ts";
 import { latestSummaryDay, readSummary } from "./read-summary.ts";
+import { reportDay } from "./report-days.ts";
 import { loadReportSql, runReportSql } from "./report-sql.ts";
 
 /** What a run (or a standalone `elt export email`) tells the report email. */
@@ -19,44 +25,30 @@ export type RunReport = {
   seqs?: { first: number; last: number };
   /** The days the run touched, 'YYYY-MM-DD', oldest first. */
   days: string[];
-  counts: {
-    landed?: number;
-    loaded?: number;
-    quarantined?: number;
-    duplicates?: number;
-    tests_failed?: number;
-  };
-  stages: { name: string; status: string; ms: number; detail?: string }[];
-  warnings: string[];
+  /** The run's counts, each labelled in the email by the messages file's `counts`. */
+  counts: RunCounts;
+  stages: Pick<StageRecord, "name" | "status" | "ms" | "detail" | "note">[];
+  warnings: RunWarning[];
   error?: string;
 };
 
 export interface ReportData {
+  /** The day the report is about: the run's (reportDay), else the exported model's latest. */
+  day?: string;
   /** The exported model's rows of the report's days, oldest first. */
   summary: Row[];
+  /** Its rows of the HISTORY_DAYS days ending on the report day: the chart and the comparisons. */
+  recent: Row[];
   /** Its exported columns, the date column first, with their labels and formats. */
   columns: ExportedColumn[];
-  /** The charted column's (the first exported figure's) labels. */
-  chartLabel: { ru: string; en: string };
-  /** The charted figure of the 14 days ending on the report's last day, every day present (0 when none). */
-  history: { day: string; attempts: number }[];
   /** The top reasons exports.report.top_reasons gives for the run (or its days). */
   quarantine: { reason: string; count: number }[];
+  /** Reasons per day of the report day and the BASELINE_DAYS before (exports.report.reason_days). */
+  reasonDays: ReasonDay[];
 }
 
+/** Days in the chart, ending on the report day. */
 export const HISTORY_DAYS = 14;
-const DAY_MS = 86_400_000;
-
-/**
- * The day a report is about: the last day the run's window covers completely (a 02:15 cron run
- * reports yesterday, not the two hours of today it also fetched); else the last day it touched.
- */
-export function reportDay(report: RunReport): string | undefined {
-  const end = report.window?.end.getTime();
-  const complete =
-    end === undefined ? [] : report.days.filter((d) => Date.parse(`${d}T00:00:00Z`) + DAY_MS <= end);
-  return complete.at(-1) ?? report.days.at(-1);
-}
 
 /**
  * A failure email must go out even when the models never built their relations: each part of the
@@ -86,6 +78,20 @@ async function topReasons(ctx: ExportContext, report: RunReport): Promise<Report
   return rows.map((r) => ({ reason: String(r.reason ?? "(none)"), count: Number(r.count ?? 0) }));
 }
 
+/** The quarantine's reasons per day around the report day (exports.report.reason_days); none when unset. */
+async function reasonDays(ctx: ExportContext, day: string): Promise<ReasonDay[]> {
+  const file = ctx.config.exports.report.reason_days;
+  if (!file) return [];
+  const sql = loadReportSql(exportPlan(ctx), ctx.path(file), "exports.report.reason_days");
+  const rows = await runReportSql(ctx.db, sql, { from: addDays(day, -BASELINE_DAYS), to: day });
+  return rows.map((r) => ({
+    day: String(r.day).slice(0, 10),
+    reason: r.reason === null || r.reason === undefined ? null : String(r.reason),
+    count: Number(r.count ?? 0),
+    total: Number(r.total ?? 0),
+  }));
+}
+
 export async function collectReportData(ctx: ExportContext, report: RunReport): Promise<ReportData> {
   const { db } = ctx;
   const model = await tolerant("exported model", undefined as ExportedModel | undefined, async () =>
@@ -94,33 +100,34 @@ export async function collectReportData(ctx: ExportContext, report: RunReport): 
   const summary = await tolerant("summary", [] as Row[], async () =>
     model ? await readSummary(db, model, report.days) : [],
   );
-  const columns = model
-    ? exportColumns(model, summary[0] ? Object.keys(summary[0]) : [], ctx.config.exports.sheets.columns)
-    : [];
-  // The chart follows the first exported figure (the shipped project's: attempts).
-  const charted = columns[1];
-
-  const history = await tolerant("history", [] as ReportData["history"], async () => {
-    if (!model || !charted) return [];
-    const last = reportDay(report) ?? (await latestSummaryDay(db, model));
-    if (!last) return [];
-    const day = format("%I", model.dateColumn);
-    const { rows } = await db.query<{ day: string; value: number | null }>(
-      `SELECT ${day} AS day, ${format("%I", charted.name)} AS value FROM ${model.relation}
-        WHERE ${day} > $1::date - ${HISTORY_DAYS} AND ${day} <= $1::date ORDER BY 1`,
-      [last],
+  // A run that failed before it knew its days has none: its email goes under the day it ran.
+  const day =
+    reportDay(report) ??
+    (report.status === "failed"
+      ? undefined
+      : await tolerant("latest day", undefined as string | undefined, async () =>
+          model ? await latestSummaryDay(db, model) : undefined,
+        ));
+  const recent = await tolerant("recent days", [] as Row[], async () => {
+    if (!model || !day) return [];
+    const column = format("%I", model.dateColumn);
+    const { rows } = await db.query(
+      `SELECT * FROM ${model.relation} WHERE ${column} > $1::date - ${HISTORY_DAYS} AND ${column} <= $1::date
+        ORDER BY ${column}`,
+      [day],
     );
-    const byDay = new Map(rows.map((r) => [String(r.day), Number(r.value ?? 0)]));
-    const end = Date.parse(`${last}T00:00:00Z`);
-    return Array.from({ length: HISTORY_DAYS }, (_, i) => {
-      const d = new Date(end - (HISTORY_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10);
-      return { day: d, attempts: byDay.get(d) ?? 0 };
-    });
+    return rows;
   });
+  const sample = summary[0] ?? recent[0];
+  const columns = model
+    ? exportColumns(model, sample ? Object.keys(sample) : [], ctx.config.exports.sheets.columns)
+    : [];
 
   const quarantine = await tolerant("top reasons", [] as ReportData["quarantine"], () =>
     topReasons(ctx, report),
   );
-
-  return { summary, columns, chartLabel: charted?.label ?? { ru: "", en: "" }, history, quarantine };
+  const reasons = await tolerant("reasons per day", [] as ReasonDay[], async () =>
+    day ? await reasonDays(ctx, day) : [],
+  );
+  return { ...(day ? { day } : {}), summary, recent, columns, quarantine, reasonDays: reasons };
 }

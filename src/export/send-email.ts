@@ -12,6 +12,7 @@ import { logTail } from "./log-tail.ts";
 import { loadMessages } from "./messages.ts";
 import { renderEmail } from "./render-email.ts";
 import { collectReportData, type RunReport } from "./run-report.ts";
+import { summaryCsv } from "./summary-csv.ts";
 
 export interface EmailResult {
   status: "sent" | "skipped";
@@ -63,12 +64,25 @@ export async function sendReportEmail(ctx: ExportContext, report: RunReport): Pr
   const templatesDir = ctx.path(email.templates_dir);
   const view = emailView(config, report, data, tail, loadMessages(templatesDir, config.locale));
   const { html, text } = renderEmail(templatesDir, failed ? "failure" : "report", view);
+  // A window longer than the email's table: its whole daily summary (up to the report day) attached.
+  const dateColumn = data.columns[0]?.name ?? "";
+  const attached = data.summary.filter((r) => data.day && String(r[dateColumn]).slice(0, 10) <= data.day);
   const message = {
     from: email.from ?? `elt <elt@${hostname()}>`,
     to: email.to,
     subject: view.subject,
     text,
     html,
+    attachments:
+      view.attachment && !failed
+        ? [
+            {
+              filename: view.attachment,
+              content: summaryCsv(data.columns, attached, config.locale),
+              contentType: "text/csv; charset=utf-8",
+            },
+          ]
+        : [],
   };
   const target = [email.smtp_url ? smtpHost(email.smtp_url) : undefined, emlPath].filter(Boolean).join(", ");
 

@@ -10,6 +10,8 @@ export interface StageRecord {
   status: StageStatus;
   ms: number;
   detail?: string;
+  /** The detail for the email, worded in its locale (`stage_notes.<code>` in the messages file). */
+  note?: { code: string; values?: Record<string, string | number> };
 }
 
 export interface RunCounts {

@@ -17,6 +17,7 @@ import { formatTestResult } from "../transform/run-data-tests.ts";
 import { daysOf } from "./days-of.ts";
 import { landingCounts } from "./landing-counts.ts";
 import { extractCounts, landingWarnings } from "./landing-report.ts";
+import { notice } from "./notice.ts";
 import { type RunCounts, type RunUpdate, type StageRecord, startRun, updateRun } from "./run-ledger.ts";
 import type { RunOptions } from "./run-options.ts";
 import { reportSourceChecks, summarizeChecks } from "./source-check-report.ts";
@@ -29,6 +30,7 @@ export interface RunOutcome {
   counts: RunCounts;
   days: string[];
   failures: string[];
+  /** The warnings' log texts (the email words them from their codes). */
   warnings: string[];
 }
 
@@ -74,7 +76,7 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
   const status = rec.failed ? "failed" : "success";
   const always = byWhen("always");
   if (options.skipExport) {
-    for (const e of always) rec.skip(e.stage, "--skip-export");
+    for (const e of always) rec.skip(e.stage, notice("skip_export", "--skip-export"));
   } else {
     const report: RunReport = {
       status,
@@ -124,7 +126,7 @@ export async function runPipeline(ctx: DatabaseContext, options: RunOptions): Pr
     counts,
     days,
     failures: rec.failures,
-    warnings: rec.warnings,
+    warnings: rec.warnings.map((w) => w.text),
   };
 }
 
@@ -169,7 +171,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
     planProject({ projectDir, config, vars: options.vars, select: options.select, exclude: options.exclude }),
   );
   if (!plan) {
-    rec.skip("extract", "models do not compile");
+    rec.skip("extract", notice("not_compiled", "models do not compile"));
     return;
   }
   state.plan = plan;
@@ -190,7 +192,12 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
           ...(options.now ? { now: options.now } : {}),
         },
       ),
-    (r) => `${r.records} records in ${r.windows} windows, ${r.inserted} new, ${r.duplicates} already landed`,
+    (r) =>
+      notice(
+        "extract",
+        `${r.records} records in ${r.windows} windows, ${r.inserted} new, ${r.duplicates} already landed`,
+        { records: r.records, windows: r.windows, inserted: r.inserted, duplicates: r.duplicates },
+      ),
     // Some windows may have landed before one failed: the ledger and the report still say which.
     (error) => {
       state.extracted = (error as { result?: ExtractResult }).result;
@@ -207,7 +214,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
   // Windows that landed are built and exported even when another one failed (the run still fails).
   const landedSome = extracted !== undefined && extracted.landedWindows + extracted.suspectWindows > 0;
   if (rec.failed && !landedSome) {
-    rec.skip("model build", "extract failed");
+    rec.skip("model build", notice("extract_failed", "extract failed"));
     return;
   }
 
@@ -236,8 +243,19 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
   const built = await rec.step(
     "model build",
     () => buildModels(db, plan, { fullRefresh: options.fullRefresh, runId }),
-    (b) =>
-      `${b.models.filter((r) => r.status === "success").length}/${b.models.length} models built, ${b.audits.filter((a) => a.status === "pass").length}/${b.audits.length} audits passed, ${b.published ? "published" : "nothing published"}`,
+    (b) => {
+      const values = {
+        built: b.models.filter((r) => r.status === "success").length,
+        models: b.models.length,
+        passed: b.audits.filter((a) => a.status === "pass").length,
+        audits: b.audits.length,
+      };
+      return notice(
+        b.published ? "model_build" : "model_build_held",
+        `${values.built}/${values.models} models built, ${values.passed}/${values.audits} audits passed, ${b.published ? "published" : "nothing published"}`,
+        values,
+      );
+    },
   );
   const failedModels = built?.models.filter((m) => m.status !== "success") ?? [];
   counts.models_failed = failedModels.length;
@@ -245,9 +263,18 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
   const errors = failing.filter((t) => t.severity === "error");
   counts.tests_failed = errors.length;
   counts.tests_warned = failing.length - errors.length;
-  for (const t of failing.filter((t) => t.severity === "warn"))
-    rec.warn(`audit ${t.name}${t.model ? ` on ${t.model}` : ""}: ${t.failures} failing rows`);
-  const held = "nothing published; the sheet keeps its last good figures";
+  for (const t of failing.filter((t) => t.severity === "warn")) {
+    rec.warn(
+      notice("data_test", `audit ${t.name}${t.model ? ` on ${t.model}` : ""}: ${t.failures} failing rows`, {
+        test: t.name,
+        model: t.model ?? "",
+        rows: t.failures,
+        // What shows its failing rows: the model's tests, or all of them.
+        command: t.model ? `elt test --select ${t.model}` : "elt test",
+      }),
+    );
+  }
+  const held = notice("held", "nothing published; the sheet keeps its last good figures");
   if (!built) {
     for (const e of byWhen("published")) rec.skip(e.stage, held);
     return;
@@ -269,7 +296,7 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
 
   const published = byWhen("published");
   if (options.skipExport) {
-    for (const e of published) rec.skip(e.stage, "--skip-export");
+    for (const e of published) rec.skip(e.stage, notice("skip_export", "--skip-export"));
     return;
   }
   const days = extracted ? runDays(extracted) : [];
@@ -289,7 +316,9 @@ async function runStages(ctx: DatabaseContext, options: RunOptions, runId: numbe
       () => e.run(exportContext(ctx, state), { days, runId, report }),
       (r) => r.detail,
     );
-    if (done?.status === "skipped") rec.warnings.push(`${e.stage}: not configured`);
+    if (done?.status === "skipped") {
+      rec.warnings.push(notice("not_configured", `${e.stage}: not configured`, { stage: e.stage }));
+    }
     if (!done) counts.exports_failed += 1;
   }
 }
@@ -335,6 +364,8 @@ async function recordLandingCounts(
         .join(", ")}`,
     );
   } catch (error) {
-    rec.warn(`landing counts unavailable: ${errorMessage(error)}`);
+    rec.warn(
+      notice("landing_counts", `landing counts unavailable: ${errorMessage(error)}`, {}, errorMessage(error)),
+    );
   }
 }

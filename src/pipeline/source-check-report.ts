@@ -1,4 +1,5 @@
 import type { SourceCheckResult } from "../source-checks/source-check.ts";
+import { type Notice, notice } from "./notice.ts";
 import type { RunCounts } from "./run-ledger.ts";
 import type { StageRecorder } from "./stage-recorder.ts";
 
@@ -9,14 +10,50 @@ export const describeCheck = (r: SourceCheckResult) =>
   `source check ${r.check} on ${r.source}${r.loadId !== undefined ? ` (load ${r.loadId})` : ""}: ${r.message}`;
 
 /** The stage's one-line summary: `12 checks: 11 pass, 1 warn`. */
-export function summarizeChecks(results: SourceCheckResult[]): string {
+export function summarizeChecks(results: SourceCheckResult[]): Notice {
   const n = (s: string) => results.filter((r) => r.status === s).length;
   const parts = [
     `${n("pass")} pass`,
     ...(n("warn") ? [`${n("warn")} warn`] : []),
     ...(n("error") ? [`${n("error")} error`] : []),
   ];
-  return `${results.length} checks: ${parts.join(", ")}`;
+  return notice("source_checks", `${results.length} checks: ${parts.join(", ")}`, {
+    checks: results.length,
+    warned: n("warn"),
+    failed: n("error"),
+  });
+}
+
+/**
+ * A check's warning for the email: freshness says how old the newest record is, drift which keys
+ * changed (its findings); anything else by its check's name. The check's own message is the detail.
+ */
+export function checkWarning(r: SourceCheckResult): Notice {
+  const load = r.loadId ?? "";
+  if (r.check === "freshness") {
+    const age = r.detail.age_hours;
+    // The threshold it crossed: the warning's for a warning.
+    const limit = r.status === "error" ? r.detail.error_after_hours : r.detail.warn_after_hours;
+    return typeof age === "number"
+      ? notice(
+          "freshness",
+          describeCheck(r),
+          { source: r.source, hours: Math.round(age * 10) / 10, limit: Number(limit ?? 0) },
+          r.message,
+        )
+      : notice("freshness_none", describeCheck(r), { source: r.source }, r.message);
+  }
+  if (r.check === "drift") {
+    const findings = Array.isArray(r.detail.findings) ? (r.detail.findings as { key?: unknown }[]) : [];
+    const keys = [...new Set(findings.map((f) => String(f.key ?? "")).filter(Boolean))];
+    return notice(
+      "drift",
+      describeCheck(r),
+      { source: r.source, load, keys: keys.map((k) => `\`${k}\``).join(", "), n: keys.length },
+      r.message,
+    );
+  }
+  return notice("source_check", describeCheck(r), { source: r.source, check: r.check, load }, r.message);
 }
 
 /**
@@ -32,7 +69,7 @@ export function reportSourceChecks(
   const own = results.filter(configured);
   const warned = own.filter((r) => r.status === "warn");
   const failed = own.filter((r) => r.status === "error");
-  for (const r of warned) rec.warn(describeCheck(r));
+  for (const r of warned) rec.warn(checkWarning(r));
   if (warned.length > 0) counts.source_checks_warned = warned.length;
   if (failed.length > 0) {
     counts.source_checks_failed = failed.length;

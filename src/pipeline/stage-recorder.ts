@@ -1,7 +1,24 @@
 import { type ExitCode, errorMessage, knownError } from "../errors.ts";
 import { log, logWriteError, probeLogFile } from "../log/logger.ts";
 import { stage } from "../log/stage.ts";
+import type { Notice, RunWarning } from "./notice.ts";
 import type { StageRecord } from "./run-ledger.ts";
+
+/** A stage's one-line outcome: text, or a notice the email can word in its locale. */
+export type StageSummary = string | Notice;
+
+function record(summary: StageSummary | undefined): Pick<StageRecord, "detail" | "note"> {
+  if (summary === undefined) return {};
+  if (typeof summary === "string") return { detail: summary };
+  return {
+    detail: summary.text,
+    // Kept in the ledger as JSON: a Date value becomes its ISO text there.
+    note: {
+      code: summary.code,
+      ...(summary.values ? { values: summary.values as Record<string, string | number> } : {}),
+    },
+  };
+}
 
 /**
  * Runs a run's stages one by one, logging each (start, end, duration) and recording its outcome for
@@ -11,7 +28,7 @@ import type { StageRecord } from "./run-ledger.ts";
 export class StageRecorder {
   readonly stages: StageRecord[] = [];
   readonly failures: string[] = [];
-  readonly warnings: string[] = [];
+  readonly warnings: RunWarning[] = [];
   /** A configuration mistake (2) or a bug (3) in any stage outranks "finished with failures" (1). */
   exitCode: ExitCode = 1;
 
@@ -23,13 +40,22 @@ export class StageRecorder {
   async step<T>(
     name: string,
     fn: () => Promise<T>,
-    summarize?: (value: T) => string,
+    summarize?: (value: T) => StageSummary,
     onError?: (error: unknown) => void,
   ): Promise<T | undefined> {
     const started = performance.now();
     try {
-      const { value, ms } = await stage(name, fn, summarize);
-      this.stages.push({ name, status: "success", ms: Math.round(ms), detail: summarize?.(value) });
+      let summary: StageSummary | undefined;
+      const { value, ms } = await stage(
+        name,
+        fn,
+        summarize &&
+          ((v: T) => {
+            summary = summarize(v);
+            return typeof summary === "string" ? summary : summary.text;
+          }),
+      );
+      this.stages.push({ name, status: "success", ms: Math.round(ms), ...record(summary) });
       return value;
     } catch (error) {
       onError?.(error);
@@ -69,13 +95,15 @@ export class StageRecorder {
     this.failures.push(`${name}: ${message}`);
   }
 
-  skip(name: string, why: string): void {
-    log.warn(`${name}: skipped (${why})`);
-    this.stages.push({ name, status: "skipped", ms: 0, detail: why });
+  skip(name: string, why: StageSummary): void {
+    const r = record(why);
+    log.warn(`${name}: skipped (${r.detail})`);
+    this.stages.push({ name, status: "skipped", ms: 0, ...r });
   }
 
-  warn(message: string): void {
-    log.warn(message);
-    this.warnings.push(message);
+  /** A warning for the log (its text) and the email (worded by its code). */
+  warn(warning: RunWarning): void {
+    log.warn(warning.text);
+    this.warnings.push(warning);
   }
 }

@@ -11,7 +11,7 @@ const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 const severity = z.enum(["error", "warn"]);
 
 /** How an exported column's values are written in the sheet, the CSV preview and the email. */
-export const COLUMN_FORMAT = /^(integer|percent|date|text|decimal:\d{1,2})$/;
+export const COLUMN_FORMAT = /^(integer|percent|date|text|hour|decimal:\d{1,2})$/;
 
 const columnSchema = z.strictObject({
   description: z.string().optional(),
@@ -24,7 +24,10 @@ const columnSchema = z.strictObject({
     .optional(),
   format: z
     .string()
-    .regex(COLUMN_FORMAT, "expected integer, percent, date, text or decimal:N (N places, e.g. decimal:2)")
+    .regex(
+      COLUMN_FORMAT,
+      "expected integer, percent, date, text, hour or decimal:N (N places, e.g. decimal:2)",
+    )
     .optional(),
   /** Documentation only; `contract:` is what sets types. */
   data_type: z.string().optional(),

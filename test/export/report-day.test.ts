@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type RunReport, reportDay } from "../../src/export/run-report.ts";
+import { reportDay } from "../../src/export/report-days.ts";
+import type { RunReport } from "../../src/export/run-report.ts";
 
 const report = (days: string[], start?: string, end?: string): RunReport => ({
   status: "success",

@@ -7,6 +7,7 @@ import { isEltError } from "../../src/errors.ts";
 import type { RunReport } from "../../src/export/run-report.ts";
 import { sendReportEmail } from "../../src/export/send-email.ts";
 import { localDate } from "../../src/log/timestamp.ts";
+import { notice } from "../../src/pipeline/notice.ts";
 import { SHIPPED_EXPORTS_LINES, SHIPPED_MODELS_YAML, tempProject } from "../helpers/project.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
 import { insertSummary, type SummaryDatabase, summaryDatabase, summaryRow } from "./summary-fixture.ts";
@@ -71,7 +72,14 @@ const success: RunReport = {
     { name: "extract", status: "success", ms: 4200, detail: "1234 records" },
     { name: "model build", status: "success", ms: 850 },
   ],
-  warnings: ["test not_null_user: 2 failing rows"],
+  warnings: [
+    notice("data_test", "audit not_null_user on lms_grade: 2 failing rows", {
+      test: "not_null_user",
+      model: "lms_grade",
+      rows: 2,
+      command: "elt test --select lms_grade",
+    }),
+  ],
 };
 
 describe("sendReportEmail against a local SMTP server", () => {
@@ -92,22 +100,28 @@ describe("sendReportEmail against a local SMTP server", () => {
     const day = summaryRow("2026-11-23", 14);
     const attempts = day.attempts.toLocaleString("en-US");
     const rate = `${((day.success_rate as number) * 100).toFixed(1)}%`;
-    for (const body of [mail?.text ?? "", String(mail?.html)]) {
+    const html = String(mail?.html);
+    for (const body of [mail?.text ?? "", html]) {
       expect(body).toContain(attempts);
       expect(body).toContain(rate);
       expect(body).toContain(String(day.unique_users));
       expect(body).toContain("1,234"); // landed
       expect(body).toContain("unparseable passback_params");
-      expect(body).toContain("test not_null_user: 2 failing rows");
+      // The data test's warning, with what to do (the test's name as code in the HTML).
+      const plain = body.replace(/<[^>]+>/g, "").replace(/\s+/g, " ");
+      expect(plain).toContain("Data test not_null_user: 2 failing rows.");
+      expect(plain).toContain("See them with elt test --select lms_grade");
+      // The report day against the day before (1,481) and the median of the 7 before (1,388.5).
+      expect(plain).toMatch(/\+37 ?\(?\+2\.5%/);
+      expect(plain).toMatch(/\+130 ?\(?\+9\.3%/);
       expect(body).toContain("4.2 s");
       // The run id, and where to see that run whole.
       expect(body).toContain("Run 42.");
       expect(body).toContain("elt status --run 42");
     }
-    const html = String(mail?.html);
     // The chart: 14 day labels, the tallest bar full height, an empty day without a bar, no <style>.
-    for (const d of DAYS.slice(-14)) expect(html).toContain(`>${Number(d.slice(8))} Nov<`);
-    expect(html).not.toContain(`>${Number(DAYS[1]?.slice(8))} Nov<`);
+    for (const d of DAYS.slice(-14)) expect(html).toContain(`>${Number(d.slice(8))}<br>Nov<`);
+    expect(html).not.toContain(`>${Number(DAYS[1]?.slice(8))}<br>Nov<`);
     expect(html).toContain("height:80px;background-color:#0969da");
     expect(html.match(/background-color:#80b9f2/g)).toHaveLength(12);
     expect(html).not.toMatch(/<style|class=/);
@@ -135,7 +149,7 @@ describe("sendReportEmail against a local SMTP server", () => {
     for (const raw of [mail?.text ?? "", String(mail?.html)]) {
       const body = nbsp(raw);
       expect(body).toContain("отчёт за 23.11.2026");
-      expect(body).toContain("Сводка");
+      expect(body).toContain("Показатели за 23.11.2026");
       expect(body).toContain("Попыток");
       expect(body).toContain(`1 ${String(day.attempts).slice(1)}`);
       expect(body).toContain(rate);
@@ -145,7 +159,7 @@ describe("sendReportEmail against a local SMTP server", () => {
       expect(body).toContain("успешно");
       expect(body).toContain("Запуск 42.");
       expect(body).toContain("23.11");
-      expect(body).not.toMatch(/success_rate|unique_users|Attempts|Summary/);
+      expect(body).not.toMatch(/success_rate|unique_users|Attempts|Figures/);
     }
     const html = String(mail?.html);
     expect(html).toContain('<html lang="ru">');
@@ -217,6 +231,16 @@ describe("sendReportEmail against a local SMTP server", () => {
     });
     expect(mail?.subject).toBe(`[elt] failed ${today}`);
     expect(mail?.text).toContain("boom");
+    // With the summary there (its latest day 23 Nov), a run that knew no days is still today's.
+    await sendReportEmail(ctx, {
+      status: "failed",
+      days: [],
+      counts: {},
+      stages: [],
+      warnings: [],
+      error: "boom",
+    });
+    expect(smtp.received.at(-1)?.mail.subject).toBe(`[elt] failed ${today}`);
   });
 
   it("an unreachable SMTP server: every attempt recorded, then EltError exit 1", async () => {
@@ -253,7 +277,7 @@ describe("sendReportEmail against a local SMTP server", () => {
       { eml_path: "out/report.eml", to: "ops@example.org" },
       {
         "templates/report.txt.hbs":
-          "Custom: {{day}} attempts {{#each summary.rows}}{{#if @first}}{{values.[0]}}{{/if}}{{/each}}\n",
+          "Custom: {{day}} attempts {{#each headline.rows}}{{#if @first}}{{value}}{{/if}}{{/each}}\n",
       },
     );
     const result = await sendReportEmail(ctx, success);
@@ -263,7 +287,7 @@ describe("sendReportEmail against a local SMTP server", () => {
     expect(mail.text?.trim()).toBe(
       `Custom: 23 Nov 2026 attempts ${summaryRow("x", 14).attempts.toLocaleString("en-US")}`,
     );
-    expect(String(mail.html)).toContain("Summary"); // the default HTML template
+    expect(String(mail.html)).toContain("Figures for 23 Nov 2026"); // the default HTML template
 
     const none = project({});
     expect(await sendReportEmail(none.ctx, success)).toEqual({ status: "skipped" });

@@ -13,7 +13,10 @@ CREATE TABLE grade.daily_summary (
   success_rate numeric, unique_users bigint, users_with_success bigint, avg_attempts_per_user numeric,
   first_submit_success_rate numeric, peak_hour integer, new_users bigint
 );
-CREATE TABLE grade.lms_grade_quarantine (raw_id bigint, load_id bigint, reason text, record jsonb);
+CREATE TABLE grade.lms_grade_quarantine (
+  raw_id bigint, load_id bigint, reason text, record jsonb, created_at_text text,
+  landed_at timestamptz NOT NULL DEFAULT now()
+);
 CREATE TABLE IF NOT EXISTS raw.api_attempts (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, load_id bigint NOT NULL, record jsonb NOT NULL,
   record_hash text NOT NULL UNIQUE, window_start timestamp, window_end timestamp,
@@ -100,6 +103,7 @@ export const SHIPPED = {
   report: {
     landing_counts: join(PACKAGE_ROOT, "reports/landing_counts.sql"),
     top_reasons: join(PACKAGE_ROOT, "reports/top_reasons.sql"),
+    reason_days: join(PACKAGE_ROOT, "reports/reason_days.sql"),
   },
 };
 

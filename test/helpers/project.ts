@@ -23,7 +23,8 @@ export const SHIPPED_MODELS_YAML = `models:
 export const SHIPPED_EXPORTS_LINES = `  summary: {model: daily_summary, date_column: day}
   report:
     landing_counts: ${join(PACKAGE_ROOT, "reports", "landing_counts.sql")}
-    top_reasons: ${join(PACKAGE_ROOT, "reports", "top_reasons.sql")}`;
+    top_reasons: ${join(PACKAGE_ROOT, "reports", "top_reasons.sql")}
+    reason_days: ${join(PACKAGE_ROOT, "reports", "reason_days.sql")}`;
 
 /** project.yml lines: the report email (in English) through a test SMTP server, no retries. */
 export const emailYaml = (smtpUrl: string) => `locale: en

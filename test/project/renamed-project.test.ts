@@ -6,9 +6,11 @@ import { cpSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { withProject } from "../../src/cli/project-context.ts";
+import { loadReportSql, runReportSql } from "../../src/export/report-sql.ts";
 import { PACKAGE_ROOT } from "../../src/package-root.ts";
 import { runPipeline } from "../../src/pipeline/run-pipeline.ts";
 import { type Simulator, startSimulator } from "../../src/simulator/start-simulator.ts";
+import { planProject } from "../../src/transform/plan-project.ts";
 import { type FakeSheets, startFakeSheets } from "../helpers/fake-sheets.ts";
 import { createTestDatabase, queryRows, type TestDatabase } from "../helpers/pg.ts";
 import { tempProject } from "../helpers/project.ts";
@@ -43,7 +45,10 @@ logs: {level: error}
 models: {paths: [models], test_paths: [tests], macro_paths: [macros]}
 exports:
   summary: {model: daily_summary, date_column: day}
-  report: {landing_counts: reports/landing_counts.sql, top_reasons: reports/top_reasons.sql}
+  report:
+    landing_counts: reports/landing_counts.sql
+    top_reasons: reports/top_reasons.sql
+    reason_days: reports/reason_days.sql
   retries: 0
   sheets:
     credentials: ${sheets.credentialsFile}
@@ -75,6 +80,7 @@ exports:
       "tests/latest_load_accounted.sql",
       "reports/landing_counts.sql",
       "reports/top_reasons.sql",
+      "reports/reason_days.sql",
     ],
     '"lms_grade_quarantine"',
     '"rejected_attempts"',
@@ -126,4 +132,22 @@ it("counts through the renamed model and shows the new column by its labels", as
   expect(mail?.text).toContain("Доля запусков");
   expect(mail?.text).not.toContain("run_share");
   expect(mail?.text).toMatch(/Доля запусков[^\n]*\d+(,\d+)?\s%/);
+
+  // The quarantine spikes' SQL reads the renamed model too: each day's reasons, and its total is
+  // the day's attempts in the summary plus its quarantined records.
+  const reasons = await withProject({ "project-dir": dir }, {}, async (ctx) => {
+    const plan = planProject({ projectDir: dir, config: ctx.config });
+    const sql = loadReportSql(plan, join(dir, "reports/reason_days.sql"), "exports.report.reason_days");
+    return runReportSql(ctx.db, sql, { from: "2024-06-01", to: "2024-06-02" });
+  });
+  const first = reasons.filter((r) => r.day === "2024-06-01");
+  const quarantined = first.reduce((n, r) => n + Number(r.count), 0);
+  expect(quarantined).toBeGreaterThan(0);
+  const [summary] = await queryRows<{ attempts: number }>(
+    db.url,
+    "SELECT attempts::int AS attempts FROM grade.daily_summary WHERE day = '2024-06-01'",
+  );
+  expect(new Set(first.map((r) => Number(r.total)))).toEqual(
+    new Set([(summary?.attempts ?? 0) + quarantined]),
+  );
 });

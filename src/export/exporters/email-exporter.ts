@@ -1,3 +1,4 @@
+import { notice } from "../../pipeline/notice.ts";
 import { sendReportEmail } from "../send-email.ts";
 import type { Exporter } from "./exporter.ts";
 
@@ -10,12 +11,20 @@ export const emailExporter: Exporter = {
   target: (config) =>
     config.exports.email.to.length > 0 ? `${config.exports.email.to.length} recipient(s)` : "no recipients",
   configured: (config) => Boolean(config.exports.email.smtp_url || config.exports.email.eml_path),
-  reportSql: (config) => (config.exports.report.top_reasons ? [config.exports.report.top_reasons] : []),
+  reportSql: (config) =>
+    [config.exports.report.top_reasons, config.exports.report.reason_days].filter(
+      (f): f is string => f !== undefined,
+    ),
   async run(ctx, { report }) {
     const r = await sendReportEmail(ctx, report);
     return {
       status: r.status === "skipped" ? "skipped" : "written",
-      detail: r.status === "skipped" ? "not configured" : r.file ? `written to ${r.file}` : "sent",
+      detail:
+        r.status === "skipped"
+          ? notice("not_configured", "not configured")
+          : r.file
+            ? notice("email_written", `written to ${r.file}`, { file: r.file })
+            : notice("email_sent", "sent"),
     };
   },
 };

@@ -1,4 +1,5 @@
 import type { ProjectConfig } from "../../config/project-schema.ts";
+import type { Notice } from "../../pipeline/notice.ts";
 import type { ExportContext } from "../export-context.ts";
 import type { RunReport } from "../run-report.ts";
 
@@ -11,8 +12,8 @@ export interface ExportRequest {
 
 export interface ExportOutcome {
   status: "written" | "skipped";
-  /** The stage detail in the run ledger: `12 rows to …`, `sent`, `not configured`. */
-  detail: string;
+  /** The stage detail in the run ledger (`12 rows to …`, `sent`, `not configured`), worded for the email. */
+  detail: Notice;
 }
 
 /**

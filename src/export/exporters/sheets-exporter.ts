@@ -1,3 +1,4 @@
+import { notice } from "../../pipeline/notice.ts";
 import { exportSheets } from "../export-sheets.ts";
 import type { Exporter } from "./exporter.ts";
 
@@ -15,7 +16,10 @@ export const sheetsExporter: Exporter = {
     const r = await exportSheets(ctx, { days, ...(runId !== undefined ? { runId } : {}) });
     return {
       status: r.status,
-      detail: r.status === "skipped" ? "not configured" : `${r.rows} rows to ${r.target}`,
+      detail:
+        r.status === "skipped"
+          ? notice("not_configured", "not configured")
+          : notice("sheets", `${r.rows} rows to ${r.target}`, { rows: r.rows, target: r.target }),
     };
   },
 };
