@@ -2,19 +2,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JsonbReader, jsonbText } from "../../src/extract/jsonb-text.ts";
 import { generateAttempts } from "../../src/simulator/generate-attempts.ts";
+import { randomSource } from "../../src/simulator/random.ts";
 import { ADMIN_URL, embeddedAdminUrl } from "../helpers/pg.ts";
-
-/** A small deterministic PRNG (mulberry32): the same documents on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ["a", "b", "aa", "ab", "B", "", "é", "z", "ü", "中", "😀", "\\u0061", 'q\\"t', "k\\\\", "a b"];
 const STRINGS = [
@@ -118,7 +107,7 @@ describe.each(SERVERS)("jsonbText against %s", (_name, adminUrl) => {
   });
 
   it("prints every document as the server prints it, and refuses only what the server refuses", async () => {
-    const next = random(7);
+    const next = randomSource(7);
     const valid = Array.from({ length: 3000 }, () => document(next));
     // Text from an answer is always well-formed (bytes that are not UTF-8 never get here).
     const broken = valid
