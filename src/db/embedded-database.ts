@@ -22,7 +22,9 @@ export interface EmbeddedDatabaseOptions {
 // for as long as it runs. The last one out takes it exclusively and stops the server; a process
 // arriving meanwhile waits on it, sees the server going (servesNow), and starts it again.
 const USERS = advisoryKey("embedded-users");
-const ATTEMPTS = 3;
+// Each failed join means another process stopped the server in between, so joining keeps trying
+// (several commands coming and going can make that happen many times in a row) until this long.
+const JOIN_DEADLINE_MS = 60_000;
 
 export function embeddedUrl(server: EmbeddedServer): string {
   const { host, port, user, database } = server.connection;
@@ -57,14 +59,15 @@ async function joinUsers(server: EmbeddedServer): Promise<pg.Client> {
  * stopped by the last one to close it.
  */
 export async function embeddedDatabase(options: EmbeddedDatabaseOptions): Promise<Database> {
-  for (let attempt = 1; ; attempt++) {
+  const deadline = Date.now() + JOIN_DEADLINE_MS;
+  for (;;) {
     const server = await ensureEmbeddedServer(options.dataDir);
     let users: pg.Client;
     try {
       users = await joinUsers(server);
     } catch (error) {
       // Another process stopped it between our check and our connection: start it again.
-      if (attempt < ATTEMPTS && (isConnectionError(error) || error instanceof ServerStopping)) continue;
+      if (Date.now() < deadline && (isConnectionError(error) || error instanceof ServerStopping)) continue;
       throw error;
     }
     const db = pgDatabase({
