@@ -20,21 +20,34 @@ export interface LoadSeqs {
   lastSeq: number;
 }
 
+/** Every `step`-th seq of a load is counted (1: all of them). */
+export function sampleStep(load: LoadSeqs, sample: number): number {
+  const span = load.lastSeq - load.firstSeq + 1;
+  return sample <= 0 || span <= sample ? 1 : Math.ceil(span / sample);
+}
+
 /**
  * Counts the top-level keys and JSON types of a load's records, and of each nested field (a
  * Python literal parsed by elt.py_literal_to_jsonb, migrations 0020 and 0120, or a JSON object as
- * is), and stores them in elt.source_shapes. Reads the load's rows through the seq index only.
+ * is), and stores them in elt.source_shapes. Reads the load's rows through the seq index only:
+ * every `step`-th seq (sampleStep), so a big load costs what `sample` records cost.
  */
 export async function recordLoadShape(
   db: Queryable,
   source: { schema: string; table: string; name: string },
   load: LoadSeqs,
   nested: string[],
+  step = 1,
 ): Promise<ShapeRow[]> {
   const { rows } = await db.query<ShapeRow>(
     format(
       `WITH recs AS (
-         SELECT record FROM %I.%I WHERE seq BETWEEN $3 AND $4 AND jsonb_typeof(record) = 'object'
+         SELECT record FROM %I.%I
+          WHERE ${
+            step === 1
+              ? "seq BETWEEN $3 AND $4"
+              : "seq = ANY (ARRAY(SELECT generate_series($3::bigint, $4::bigint, $6::bigint)))"
+          } AND jsonb_typeof(record) = 'object'
        ), objs AS (
          SELECT ''::text AS scope, record AS obj FROM recs
          UNION ALL
@@ -63,7 +76,7 @@ export async function recordLoadShape(
       source.schema,
       source.table,
     ),
-    [source.name, load.id, load.firstSeq, load.lastSeq, nested],
+    [source.name, load.id, load.firstSeq, load.lastSeq, nested, ...(step === 1 ? [] : [step])],
   );
   return rows;
 }

@@ -3,7 +3,7 @@ import { checkFreshness } from "./check-freshness.ts";
 import { compareShapes } from "./compare-shapes.ts";
 import { type CheckedLoad, landingChecks } from "./landing-checks.ts";
 import { LANDING_TABLE } from "./landing-table.ts";
-import { baselineShape, type LoadSeqs, recordLoadShape } from "./load-shape.ts";
+import { baselineShape, type LoadSeqs, recordLoadShape, sampleStep } from "./load-shape.ts";
 import type { SourceCheckResult } from "./source-check.ts";
 import type { DriftSettings, SourceChecks } from "./source-check-config.ts";
 
@@ -94,15 +94,25 @@ async function checkDrift(
 ): Promise<SourceCheckResult> {
   const base = { source: RELATION, check: "drift" as const, loadId, severity: settings.severity };
   if (!seqs) return { ...base, status: "pass", message: "no new records", detail: { records: 0 } };
-  const current = await recordLoadShape(tx, { ...LANDING_TABLE, name: RELATION }, seqs, settings.nested);
+  const step = sampleStep(seqs, settings.sample);
+  const current = await recordLoadShape(
+    tx,
+    { ...LANDING_TABLE, name: RELATION },
+    seqs,
+    settings.nested,
+    step,
+  );
   const baseline = await baselineShape(tx, RELATION, loadId, settings.baseline_loads);
   const records = current.find((r) => r.scope === "" && r.path === "")?.n ?? 0;
+  // The counts (and so the findings' "n of m") are the sample's; say so, and of how many.
+  const sampled = step === 1 ? {} : { sample_step: step, seqs: seqs.lastSeq - seqs.firstSeq + 1 };
+  const of = step === 1 ? "" : ` (counted on a sample: 1 seq in ${step} of ${sampled.seqs})`;
   if (baseline.loads === 0) {
     return {
       ...base,
       status: "pass",
-      message: `${records} records; no earlier load to compare with`,
-      detail: { records, baseline_loads: 0 },
+      message: `${records} records${of}; no earlier load to compare with`,
+      detail: { records, baseline_loads: 0, ...sampled },
     };
   }
   const findings = compareShapes(current, baseline.rows, settings);
@@ -111,8 +121,8 @@ async function checkDrift(
     status: findings.length > 0 ? settings.severity : "pass",
     message:
       findings.length > 0
-        ? findings.map((f) => f.message).join("; ")
-        : `${records} records shaped as the last ${baseline.loads} loads'`,
-    detail: { records, baseline_loads: baseline.loads, findings },
+        ? `${findings.map((f) => f.message).join("; ")}${of}`
+        : `${records} records${of} shaped as the last ${baseline.loads} loads'`,
+    detail: { records, baseline_loads: baseline.loads, findings, ...sampled },
   };
 }

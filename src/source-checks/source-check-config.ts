@@ -38,6 +38,12 @@ export const driftSchema = z.strictObject({
   usual_share: z.number().min(0).max(1).default(0.99),
   /** The baseline: the shapes of this many earlier loads (with records) summed. */
   baseline_loads: z.number().int().positive().default(60),
+  /**
+   * Shapes are counted on at most this many records of a load, spread evenly over it (every k-th
+   * seq); 0 counts every record. Findings need min_share of the records, which a sample of
+   * thousands estimates to within a fraction of a percent, at a fraction of a full pass's cost.
+   */
+  sample: z.number().int().min(0).default(10_000),
 });
 
 /** The keys a source table entry may carry for the checks (merged into the sidecar schema). */

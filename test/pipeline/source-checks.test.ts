@@ -58,14 +58,14 @@ ${emailYaml(smtp.url)}
   });
 }
 
-/** The shipped models with drift at severity error: a project's own copy of models/. */
-function driftErrorModels(): string {
+/** The shipped models with drift at `drift` (the yml's text after `drift:`): a project's own copy. */
+function driftModels(drift: string): string {
   const dir = tempProject({});
   cpSync(join(PACKAGE_ROOT, "models"), join(dir, "models"), { recursive: true });
   const yml = join(dir, "models", "sources.yml");
   const text = readFileSync(yml, "utf8");
   expect(text).toMatch(/drift:\n\s+severity: warn/);
-  writeFileSync(yml, text.replace(/(drift:\n\s+severity:) warn/, "$1 error"));
+  writeFileSync(yml, text.replace(/(drift:\n\s+)severity: warn/, `$1${drift}`));
   return `models:
   paths: [${join(dir, "models")}]
   test_paths: [${join(PACKAGE_ROOT, "tests")}]
@@ -262,7 +262,7 @@ describe("source checks", () => {
   it("drift at severity error fails the run; the models are still built", async () => {
     const t = await cloneDatabase(template, "srcchk_drift_error");
     databases.push(t);
-    const p = { url: t.url, dir: project(t.url, driftErrorModels()) };
+    const p = { url: t.url, dir: project(t.url, driftModels("severity: error")) };
     const r = await run(p, { now: night(9) }, { kind: "retype", key: "is_correct" });
     expect(r.status).toBe("failed");
     expect(r.email).toMatch(
@@ -271,6 +271,28 @@ describe("source checks", () => {
     expect(r.email).toMatch(/model build: success/);
     const rows = (await checks(p.url)).filter((c) => c.check === "drift" && c.status !== "pass");
     expect(rows.map((c) => [c.severity, c.status])).toContainEqual(["error", "error"]);
+  });
+
+  it("a load bigger than drift.sample is counted on a sample: a rename is still found, clean nights stay quiet", async () => {
+    const t = await cloneDatabase(template, "srcchk_drift_sample");
+    databases.push(t);
+    // ~400 records a day against a sample of 40: one seq in ~10 is counted.
+    const p = { url: t.url, dir: project(t.url, driftModels("severity: warn\n          sample: 40")) };
+    const r = await run(p, { now: night(9) }, { kind: "rename", from: "attempt_type", to: "kind" });
+    const warned = (await checks(p.url)).filter((c) => c.check === "drift" && c.run_id === r.runId);
+    const big = warned.find((c) => c.status === "warn");
+    expect(big?.message).toMatch(/new key kind \(string\) in \d+ of \d+ records/);
+    const [, n, of] = /in (\d+) of (\d+) records/.exec(big?.message ?? "") ?? [];
+    expect(Number(of)).toBeLessThanOrEqual(40);
+    expect(Number(n)).toBeGreaterThan(0);
+    expect(big?.message).toMatch(/\(counted on a sample: 1 seq in \d+ of \d+\)$/);
+    const fixed = await run(p, { now: night(10) });
+    expect(fixed.warnings.join("\n")).not.toMatch(/source check drift/);
+    expect(
+      (await checks(p.url))
+        .filter((c) => c.check === "drift" && c.run_id === fixed.runId)
+        .map((c) => c.status),
+    ).toEqual(expect.arrayContaining(["pass"]));
   });
 
   it("the extract's verdicts are recorded as checks: an empty answer is a volume warning", async () => {
