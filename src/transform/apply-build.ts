@@ -1,4 +1,7 @@
+import { basename } from "node:path";
 import format from "pg-format";
+import { log } from "../log/logger.ts";
+import { formatDuration } from "../log/timestamp.ts";
 import type { Queryable } from "../db/database.ts";
 import type { AuditStep, BuildStep } from "./build-step.ts";
 import { failingRows } from "./failing-rows.ts";
@@ -59,7 +62,10 @@ async function runSteps(tx: Queryable, steps: BuildStep[], ctx: StepContext): Pr
       continue;
     }
     try {
+      const started = performance.now();
       const r = await tx.query<{ n?: number }>(step.sql);
+      // Which step of a slow model took the time, without a profiler: `--log-level debug`.
+      log.debug(`  ${basename(ctx.origin.file)}: ${step.label} (${formatDuration(performance.now() - started)})`);
       // A COUNT step returns its figure as a row; a merge says it in the command tag.
       if (step.rows) ctx.rows = r.rows[0]?.n !== undefined ? Number(r.rows[0].n) : r.rowCount;
     } catch (error) {

@@ -7,7 +7,6 @@ import { floorStep } from "./floor-step.ts";
 import { replaceSteps } from "./replace-relation.ts";
 import {
   assertColumnsSql,
-  countSql,
   createContractTableSql,
   createTableAsSql,
   dropColumnSql,
@@ -52,12 +51,12 @@ export function tableSteps(input: MaterializeInput): BuildStep[] {
       steps.push(
         sqlStep("check the contract", assertColumnsSql(source, [...contract, wm], "the contract")),
         sqlStep("create under a new name", createContractTableSql(tmp, config.contract ?? {})),
-        sqlStep("fill it", insertSelectSql(tmp, contract, source)),
+        sqlStep("fill it", insertSelectSql(tmp, contract, source), { rows: true }),
       );
     } else {
       steps.push(
         sqlStep("leave the watermark out", dropColumnSql(source, wm)),
-        sqlStep("create under a new name", createTableAsSql(tmp, `SELECT * FROM ${source}`)),
+        sqlStep("create under a new name", createTableAsSql(tmp, `SELECT * FROM ${source}`), { rows: true }),
       );
     }
   } else if (contract) {
@@ -66,17 +65,17 @@ export function tableSteps(input: MaterializeInput): BuildStep[] {
       sqlStep("plan the SELECT", tempViewSql(select, model.sql)),
       sqlStep("check the contract", assertColumnsSql(select, contract, "the contract")),
       sqlStep("create under a new name", createContractTableSql(tmp, config.contract ?? {})),
-      sqlStep("fill it", insertSelectSql(tmp, contract, select)),
+      sqlStep("fill it", insertSelectSql(tmp, contract, select), { rows: true }),
       sqlStep("drop the plan", `DROP VIEW ${select}`),
       ...input.audits({ relation: tmp, kind: "full" }),
     );
   } else {
     steps.push(
-      sqlStep("create under a new name", createTableAsSql(tmp, model.sql)),
+      sqlStep("create under a new name", createTableAsSql(tmp, model.sql), { rows: true }),
       ...input.audits({ relation: tmp, kind: "full" }),
     );
   }
-  steps.push(sqlStep("count", countSql(tmp), { rows: true }));
+  // The fill's command tag is the row count: no second pass over the new table to count it.
   steps.push(...replaceSteps(input, [sqlStep("swap in", renameSql(tmp, config.alias))]));
   if (config.primary_key.length > 0)
     steps.push(sqlStep("primary key", primaryKeySql(model.quoted, config.primary_key)));

@@ -119,8 +119,6 @@ export const assertColumnsSql = (relation: string, expected: readonly string[], 
 export const commentColumnsSql = (relation: string, comments: Record<string, string>) =>
   format("SELECT elt.comment_columns(%L::regclass, %L::jsonb)", relation, JSON.stringify(comments));
 
-export const countSql = (relation: string) => `SELECT count(*)::bigint AS n FROM ${relation}`;
-
 export const dropColumnSql = (relation: string, column: string) =>
   format("ALTER TABLE %s DROP COLUMN %I", relation, column);
 
