@@ -1,8 +1,8 @@
 import { basename } from "node:path";
 import format from "pg-format";
+import type { Queryable } from "../db/database.ts";
 import { log } from "../log/logger.ts";
 import { formatDuration } from "../log/timestamp.ts";
-import type { Queryable } from "../db/database.ts";
 import type { AuditStep, BuildStep } from "./build-step.ts";
 import { failingRows } from "./failing-rows.ts";
 import type { BuildPlan, ModelBuild } from "./plan-build.ts";
@@ -36,16 +36,90 @@ export interface ApplyOptions {
 
 class StepFailed extends Error {}
 
+/** The audit at `i` and the audits right after it: one staged relation's audits, run in order. */
+function auditBlock(steps: BuildStep[], i: number): AuditStep[] {
+  const block: AuditStep[] = [];
+  for (let j = i; j < steps.length; j++) {
+    const step = steps[j];
+    if (step?.kind !== "audit") break;
+    block.push(step);
+  }
+  return block;
+}
+
+/**
+ * Which of several row tests of one relation have a failing row, in one scan instead of one each:
+ * `bool_or` skips NULLs as the tests' WHERE does. Undefined when the scan fails (each test's own SQL
+ * then runs, and names its error).
+ */
+async function screenRows(
+  tx: Queryable,
+  relation: string,
+  tests: AuditStep[],
+): Promise<boolean[] | undefined> {
+  const columns = tests.map((a, k) => `coalesce(bool_or(${a.screen?.failing}), false) AS f${k}`);
+  await tx.query("SAVEPOINT elt_screen");
+  try {
+    const { rows } = await tx.query<Record<string, boolean>>(
+      `SELECT ${columns.join(",\n  ")}\nFROM ${relation}`,
+    );
+    await tx.query("RELEASE SAVEPOINT elt_screen");
+    return tests.map((_, k) => rows[0]?.[`f${k}`] !== false);
+  } catch {
+    await tx.query("ROLLBACK TO SAVEPOINT elt_screen");
+    return undefined;
+  }
+}
+
+/**
+ * The audits of a block, in order. The row tests (AuditStep.screen) of each relation with more than
+ * one are screened first in one scan; a screened test without failing rows passes without its own
+ * query (sharing the scan's time), the others run their SQL for the count, sample and raw ids.
+ */
+async function runAudits(tx: Queryable, block: AuditStep[], ctx: StepContext): Promise<void> {
+  const passed = new Map<AuditStep, number>();
+  const byRelation = new Map<string, AuditStep[]>();
+  for (const a of block) {
+    if (a.screen) byRelation.set(a.screen.relation, [...(byRelation.get(a.screen.relation) ?? []), a]);
+  }
+  for (const [relation, tests] of byRelation) {
+    if (tests.length < 2) continue;
+    const started = performance.now();
+    const failing = await screenRows(tx, relation, tests);
+    const share = (performance.now() - started) / tests.length;
+    for (const [k, t] of tests.entries()) if (failing?.[k] === false) passed.set(t, share);
+  }
+  for (const step of block) {
+    const ms = passed.get(step);
+    const result: TestResult =
+      ms !== undefined
+        ? {
+            name: step.name,
+            ...(step.model ? { model: step.model } : {}),
+            severity: step.severity,
+            scope: step.scope,
+            status: "pass",
+            failures: 0,
+            sample: [],
+            ms,
+          }
+        : await runAudit(tx, step, ctx.sampleRows);
+    ctx.audits.push(result);
+    if (result.status !== "pass" && step.severity === "error") {
+      ctx.failedAudits.push(
+        `audit ${step.name} ${result.status === "error" ? `could not run: ${result.error}` : `failed: ${result.failures} failing row${result.failures === 1 ? "" : "s"}`}`,
+      );
+    }
+  }
+}
+
 async function runSteps(tx: Queryable, steps: BuildStep[], ctx: StepContext): Promise<void> {
-  for (const step of steps) {
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as BuildStep;
     if (step.kind === "audit") {
-      const result = await runAudit(tx, step, ctx.sampleRows);
-      ctx.audits.push(result);
-      if (result.status !== "pass" && step.severity === "error") {
-        ctx.failedAudits.push(
-          `audit ${step.name} ${result.status === "error" ? `could not run: ${result.error}` : `failed: ${result.failures} failing row${result.failures === 1 ? "" : "s"}`}`,
-        );
-      }
+      const block = auditBlock(steps, i);
+      await runAudits(tx, block, ctx);
+      i += block.length - 1;
       continue;
     }
     // The audits of one staged relation all run; a failure stops the model before it publishes.
@@ -65,7 +139,9 @@ async function runSteps(tx: Queryable, steps: BuildStep[], ctx: StepContext): Pr
       const started = performance.now();
       const r = await tx.query<{ n?: number }>(step.sql);
       // Which step of a slow model took the time, without a profiler: `--log-level debug`.
-      log.debug(`  ${basename(ctx.origin.file)}: ${step.label} (${formatDuration(performance.now() - started)})`);
+      log.debug(
+        `  ${basename(ctx.origin.file)}: ${step.label} (${formatDuration(performance.now() - started)})`,
+      );
       // A COUNT step returns its figure as a row; a merge says it in the command tag.
       if (step.rows) ctx.rows = r.rows[0]?.n !== undefined ? Number(r.rows[0].n) : r.rowCount;
     } catch (error) {

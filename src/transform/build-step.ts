@@ -38,6 +38,12 @@ export interface AuditStep {
   /** A column of the failing rows holding `watermark_source` values: their raw rows are named. */
   traceColumn?: string;
   traceSource?: { schema: string; table: string; column: string };
+  /**
+   * A test that judges each row on its own: the relation it reads and the condition of a failing
+   * row. The runner screens consecutive such audits of one relation in a single scan and runs an
+   * audit's own SQL only when the screen finds failing rows (or cannot run).
+   */
+  screen?: { relation: string; failing: string };
   /** Models it reads: it is skipped when one of them was not built. */
   refs: string[];
   /** Where its SQL comes from, for its database errors. */

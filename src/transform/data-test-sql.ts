@@ -98,30 +98,47 @@ export function testName(model: string, spec: TestSpec): string {
   return [spec.kind, model, cols].filter(Boolean).join("_");
 }
 
-/** SQL returning the failing rows (a test passes when it returns none). `to` is already a relation. */
-export function testSql(relation: string, spec: TestSpec, toRelation?: string): string {
+/**
+ * The condition a failing row meets, for the tests that judge each row on its own (not_null,
+ * accepted_values, expression); undefined for the others. testSql is built from it, so a screen of
+ * several tests in one scan (apply-build.ts) judges exactly as each test's own query does.
+ */
+export function rowFailure(spec: TestSpec): string | undefined {
   const cols = spec.columns.map((c) => format("%I", c));
   const [col] = cols;
   switch (spec.kind) {
     case "not_null":
-      return `SELECT * FROM ${relation} WHERE ${cols.map((c) => `${c} IS NULL`).join(" OR ")}`;
+      return cols.map((c) => `${c} IS NULL`).join(" OR ");
+    case "accepted_values":
+      return format(
+        "%s IS NOT NULL AND %s::text NOT IN (%L)",
+        col,
+        col,
+        (spec.values ?? []).map((v) => String(v)),
+      );
+    case "expression":
+      // As in dbt: a row fails when the expression is false; NULL (unknown) passes.
+      return `NOT (${spec.expression})`;
+    default:
+      return undefined;
+  }
+}
+
+/** SQL returning the failing rows (a test passes when it returns none). `to` is already a relation. */
+export function testSql(relation: string, spec: TestSpec, toRelation?: string): string {
+  const cols = spec.columns.map((c) => format("%I", c));
+  const [col] = cols;
+  const failing = rowFailure(spec);
+  if (failing !== undefined) return `SELECT * FROM ${relation} WHERE ${failing}`;
+  switch (spec.kind) {
     case "unique":
       // Like a unique index: rows whose key has a NULL are not duplicates of each other.
       return `SELECT ${cols.join(", ")}, count(*) AS n FROM ${relation} WHERE ${cols
         .map((c) => `${c} IS NOT NULL`)
         .join(" AND ")} GROUP BY ${cols.join(", ")} HAVING count(*) > 1`;
-    case "accepted_values":
-      return format(
-        "SELECT * FROM %s WHERE %s IS NOT NULL AND %s::text NOT IN (%L)",
-        relation,
-        col,
-        col,
-        (spec.values ?? []).map((v) => String(v)),
-      );
     case "relationships":
       return `SELECT c.* FROM ${relation} AS c WHERE c.${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${toRelation} AS p WHERE p.${format("%I", spec.field)} = c.${col})`;
-    case "expression":
-      // As in dbt: a row fails when the expression is false; NULL (unknown) passes.
-      return `SELECT * FROM ${relation} WHERE NOT (${spec.expression})`;
+    default:
+      throw new Error(`no SQL for test kind ${spec.kind}`);
   }
 }

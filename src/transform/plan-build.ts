@@ -1,7 +1,7 @@
 import { batchAuditSql } from "./audit-sql.ts";
 import type { BuildState } from "./build-state.ts";
 import { type AuditStep, type BuildStep, sqlStep } from "./build-step.ts";
-import { testSql } from "./data-test-sql.ts";
+import { rowFailure, testSql } from "./data-test-sql.ts";
 import type { Staged } from "./materializations/context.ts";
 import { MATERIALIZATIONS } from "./materializations/registry.ts";
 import { createSchemaSql } from "./materializations/templates.ts";
@@ -70,8 +70,11 @@ function modelAudits(model: PlannedModel, tests: PlannedTest[], staged: Staged):
       // After the merge, only what asked for the whole relation.
       return t.scope === "full" ? [audit(t, t.sql, "full")] : [];
     }
+    // Row tests read the staged relation whatever its kind: screened together (see AuditStep).
+    const failing = rowFailure(t.spec);
+    const screen = failing === undefined ? {} : { screen: { relation: staged.relation, failing } };
     if (staged.kind === "full")
-      return [audit(t, testSql(staged.relation, t.spec, t.toRelation), "full", trace)];
+      return [audit(t, testSql(staged.relation, t.spec, t.toRelation), "full", { ...trace, ...screen })];
     if (t.scope === "full") return [];
     const { sql, traced } = batchAuditSql({
       spec: t.spec,
@@ -81,7 +84,7 @@ function modelAudits(model: PlannedModel, tests: PlannedTest[], staged: Staged):
       ...(t.toRelation ? { toRelation: t.toRelation } : {}),
       ...(staged.watermark ? { watermark: staged.watermark } : {}),
     });
-    return [audit(t, sql, "batch", traced ? trace : undefined)];
+    return [audit(t, sql, "batch", { ...(traced ? trace : {}), ...screen })];
   });
 }
 

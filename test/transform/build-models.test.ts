@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +6,10 @@ import { loadProject } from "../../src/config/load-project.ts";
 import type { Database } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
+import { applyBuild } from "../../src/transform/apply-build.ts";
 import { buildModels, type ModelResult } from "../../src/transform/build-models.ts";
+import { readBuildState } from "../../src/transform/build-state.ts";
+import { planBuild } from "../../src/transform/plan-build.ts";
 import { planProject } from "../../src/transform/plan-project.ts";
 import { runDataTests } from "../../src/transform/run-data-tests.ts";
 import { createTestDatabase, embeddedAdminUrl, type TestDatabase } from "../helpers/pg.ts";
@@ -330,6 +333,74 @@ WHERE reject_reason IS NOT NULL {{#if is_incremental}}AND raw_id > {{watermark}}
       stats,
     );
     expect(await rows(db, "SELECT count(*)::int AS n FROM gp.quarantine")).toEqual([{ n: 2 }]);
+  });
+
+  it("screens a model's row tests in one scan; only a test with failing rows runs its own SQL", async () => {
+    const dir = tempProject({
+      "project.yml": "name: t\n",
+      "models/orders.sql": `/*---
+schema: screen
+materialized: table
+columns:
+  id: {tests: [not_null, unique]}
+  kind: {tests: [not_null, {accepted_values: {values: [a, b]}}]}
+tests:
+  - expression: "id > 0"
+  - expression: "amount >= 0"
+  - expression: "amount / (id - 3) < 100"
+---*/
+SELECT * FROM (VALUES (1, 'a', 5), (2, 'c', -1), (3, 'b', NULL)) AS t (id, kind, amount)
+`,
+    });
+    const p = plan(dir);
+    const sent: string[] = [];
+    const audits = await db.transaction(async (tx) => {
+      const build = planBuild(p, await readBuildState(tx, p));
+      // The real transaction, recording what the runner sends.
+      const recording = {
+        ...tx,
+        query: (sql: string, params?: readonly unknown[]) => {
+          sent.push(sql);
+          return tx.query(sql, params);
+        },
+      };
+      return (await applyBuild(recording as typeof tx, build, { sampleRows: 5 })).audits;
+    });
+    expect(audits.map((a) => [a.name, a.status, a.failures])).toEqual([
+      ["not_null_orders_id", "pass", 0],
+      ["unique_orders_id", "pass", 0],
+      ["not_null_orders_kind", "pass", 0],
+      ["accepted_values_orders_kind", "fail", 1],
+      ["expression_orders", "pass", 0],
+      ["expression_orders_2", "fail", 1],
+      ["expression_orders_3", "pass", 0],
+    ]);
+    expect(audits[3]?.sample).toEqual([{ id: 2, kind: "c", amount: -1 }]);
+    // One scan screened the six row tests; only the two with failing rows, and unique (not a row
+    // test), ran their own query; the results keep the tests' order.
+    expect(sent.filter((q) => q.includes("bool_or("))).toHaveLength(1);
+    expect(sent.filter((q) => q.includes("AS elt__failures LIMIT"))).toHaveLength(3);
+
+    // A test that raises (division by zero on id 3) makes the screen fail: each runs on its own,
+    // and only that one reports the error.
+    const broken = tempProject({
+      "project.yml": "name: t\n",
+      "models/orders.sql": readFileSync(join(dir, "models/orders.sql"), "utf8").replace(
+        "(id - 3) < 100",
+        "(id - 3) < 100 OR id = 3 AND 1 / 0 = 1",
+      ),
+    });
+    const again = (await buildModels(db, plan(broken), { sampleRows: 5 })).audits;
+    expect(again.map((a) => [a.name, a.status])).toEqual([
+      ["not_null_orders_id", "pass"],
+      ["unique_orders_id", "pass"],
+      ["not_null_orders_kind", "pass"],
+      ["accepted_values_orders_kind", "fail"],
+      ["expression_orders", "pass"],
+      ["expression_orders_2", "fail"],
+      ["expression_orders_3", "error"],
+    ]);
+    expect(again[6]?.error).toMatch(/division by zero/);
   });
 
   it("runs data tests: pass, fail with a sample, warn, and SQL errors; records them", async () => {
