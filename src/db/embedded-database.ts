@@ -60,6 +60,9 @@ async function joinUsers(server: EmbeddedServer): Promise<pg.Client> {
  */
 export async function embeddedDatabase(options: EmbeddedDatabaseOptions): Promise<Database> {
   const deadline = Date.now() + JOIN_DEADLINE_MS;
+  // Paused between attempts (doubling to 1 s): a server that stays unreachable (its socket folder
+  // removed under it) is not tried in a hot loop while the deadline runs.
+  let pause = 50;
   for (;;) {
     const server = await ensureEmbeddedServer(options.dataDir);
     let users: pg.Client;
@@ -67,7 +70,12 @@ export async function embeddedDatabase(options: EmbeddedDatabaseOptions): Promis
       users = await joinUsers(server);
     } catch (error) {
       // Another process stopped it between our check and our connection: start it again.
-      if (Date.now() < deadline && (isConnectionError(error) || error instanceof ServerStopping)) continue;
+      if (Date.now() < deadline && (isConnectionError(error) || error instanceof ServerStopping)) {
+        log.debug(`embedded database: joining again in ${pause} ms (${errorMessage(error)})`);
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(pause * 2, 1000);
+        continue;
+      }
       throw error;
     }
     const db = pgDatabase({

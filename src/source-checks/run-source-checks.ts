@@ -104,25 +104,27 @@ async function checkDrift(
   );
   const baseline = await baselineShape(tx, RELATION, loadId, settings.baseline_loads);
   const records = current.find((r) => r.scope === "" && r.path === "")?.n ?? 0;
-  // The counts (and so the findings' "n of m") are the sample's; say so, and of how many.
+  // The counts (and so the findings' "n of m") are the sample's; say so once, and of how many seqs.
   const sampled = step === 1 ? {} : { sample_step: step, seqs: seqs.lastSeq - seqs.firstSeq + 1 };
-  const of = step === 1 ? "" : ` (counted on a sample: 1 seq in ${step} of ${sampled.seqs})`;
+  const of = step === 1 ? "" : `counted on a sample (1 seq in ${step} of ${sampled.seqs} seqs): `;
+  // min_records is of the load's records: a sample's count stands for step times as many.
+  const thresholds = { ...settings, min_records: Math.max(1, Math.ceil(settings.min_records / step)) };
   if (baseline.loads === 0) {
     return {
       ...base,
       status: "pass",
-      message: `${records} records${of}; no earlier load to compare with`,
+      message: `${of}${records} records; no earlier load to compare with`,
       detail: { records, baseline_loads: 0, ...sampled },
     };
   }
-  const findings = compareShapes(current, baseline.rows, settings);
+  const findings = compareShapes(current, baseline.rows, thresholds);
   return {
     ...base,
     status: findings.length > 0 ? settings.severity : "pass",
     message:
       findings.length > 0
-        ? `${findings.map((f) => f.message).join("; ")}${of}`
-        : `${records} records${of} shaped as the last ${baseline.loads} loads'`,
+        ? `${of}${findings.map((f) => f.message).join("; ")}`
+        : `${of}${records} records shaped as the last ${baseline.loads} loads'`,
     detail: { records, baseline_loads: baseline.loads, findings, ...sampled },
   };
 }
