@@ -93,16 +93,7 @@ async function runAudits(tx: Queryable, block: AuditStep[], ctx: StepContext): P
     const ms = passed.get(step);
     const result: TestResult =
       ms !== undefined
-        ? {
-            name: step.name,
-            ...(step.model ? { model: step.model } : {}),
-            severity: step.severity,
-            scope: step.scope,
-            status: "pass",
-            failures: 0,
-            sample: [],
-            ms,
-          }
+        ? { ...auditOf(step), status: "pass", failures: 0, sample: [], ms }
         : await runAudit(tx, step, ctx.sampleRows);
     ctx.audits.push(result);
     if (result.status !== "pass" && step.severity === "error") {
@@ -137,13 +128,13 @@ async function runSteps(tx: Queryable, steps: BuildStep[], ctx: StepContext): Pr
     }
     try {
       const started = performance.now();
-      const r = await tx.query<{ n?: number }>(step.sql);
+      const r = await tx.query(step.sql);
       // Which step of a slow model took the time, without a profiler: `--log-level debug`.
       log.debug(
         `  ${basename(ctx.origin.file)}: ${step.label} (${formatDuration(performance.now() - started)})`,
       );
-      // A COUNT step returns its figure as a row; a merge says it in the command tag.
-      if (step.rows) ctx.rows = r.rows[0]?.n !== undefined ? Number(r.rows[0].n) : r.rowCount;
+      // The fill or merge says its row count in the command tag.
+      if (step.rows) ctx.rows = r.rowCount;
     } catch (error) {
       throw new StepFailed(pointAtSource(error, step.sql, ctx.origin, step.failure));
     }
@@ -184,14 +175,17 @@ async function traceRows(
   return rows.map((r) => Number(r.id));
 }
 
+/** What every result of an audit says of it, whatever its outcome. */
+const auditOf = (step: AuditStep) => ({
+  name: step.name,
+  ...(step.model ? { model: step.model } : {}),
+  severity: step.severity,
+  scope: step.scope,
+});
+
 /** One audit under a savepoint: an audit whose SQL fails is an `error` result, not an aborted build. */
 async function runAudit(tx: Queryable, step: AuditStep, sampleRows: number): Promise<TestResult> {
-  const base = {
-    name: step.name,
-    ...(step.model ? { model: step.model } : {}),
-    severity: step.severity,
-    scope: step.scope,
-  };
+  const base = auditOf(step);
   const started = performance.now();
   await tx.query("SAVEPOINT elt_audit");
   const at = { statement: "" };
@@ -298,10 +292,7 @@ export async function applyBuild(
     const missing = step.refs.find((r) => broken.has(r));
     const result: TestResult = missing
       ? {
-          name: step.name,
-          ...(step.model ? { model: step.model } : {}),
-          severity: step.severity,
-          scope: step.scope,
+          ...auditOf(step),
           status: "error",
           failures: 0,
           sample: [],

@@ -40,8 +40,8 @@ export interface AuditStep {
   traceSource?: { schema: string; table: string; column: string };
   /**
    * A test that judges each row on its own: the relation it reads and the condition of a failing
-   * row. The runner screens consecutive such audits of one relation in a single scan and runs an
-   * audit's own SQL only when the screen finds failing rows (or cannot run).
+   * row. The runner screens such audits of one relation within a block of audits in a single scan,
+   * and runs an audit's own SQL only when the screen finds failing rows (or cannot run).
    */
   screen?: { relation: string; failing: string };
   /** Models it reads: it is skipped when one of them was not built. */
