@@ -335,6 +335,101 @@ WHERE reject_reason IS NOT NULL {{#if is_incremental}}AND raw_id > {{watermark}}
     expect(await rows(db, "SELECT count(*)::int AS n FROM gp.quarantine")).toEqual([{ n: 2 }]);
   });
 
+  it("writes a full build once and applies its contract after: assignment casts, audits before NOT NULL, defaults and checks", async () => {
+    const model = (contract: string, select: string) => {
+      const lines = contract.split("; ").map((c) => `  ${c.replace(": ", ': "')}"`);
+      return `/*---
+schema: wo
+materialized: incremental
+unique_key: id
+primary_key: id
+watermark: _w
+contract:
+${lines.join("\n")}
+columns:
+  kind: {tests: [not_null]}
+---*/
+SELECT ${select}, e.id AS _w FROM wo_src.events AS e
+{{#if is_incremental}}WHERE e.id > {{watermark}}{{/if}}
+`;
+    };
+    await db.query(`CREATE SCHEMA wo_src;
+      CREATE TABLE wo_src.events (id bigint PRIMARY KEY, kind text, amount numeric);
+      INSERT INTO wo_src.events VALUES (1, 'click', 1.5), (2, 'buy', 10), (3, 'buy', 3.25), (4, 'click', 1)`);
+    const good = model(
+      "id: bigint not null; kind: varchar(5) not null default 'none'; amount: numeric(6, 1) check (amount >= 0)",
+      "e.id, e.kind, e.amount",
+    );
+    const dir = tempProject({ "project.yml": "name: t\n", "models/typed.sql": good });
+    expect(brief((await buildModels(db, plan(dir))).models)).toEqual([["typed", "success", 4, "full"]]);
+    // The contract's types (numeric(6, 1) rounds as an INSERT would), NOT NULLs, default and check;
+    // the watermark column is gone.
+    expect(
+      await rows(
+        db,
+        `SELECT attname AS name, format_type(atttypid, atttypmod) AS type, attnotnull AS not_null,
+                pg_get_expr(d.adbin, d.adrelid) AS default
+           FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+          WHERE attrelid = 'wo.typed'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      ),
+    ).toEqual([
+      { name: "id", type: "bigint", not_null: true, default: null },
+      { name: "kind", type: "character varying(5)", not_null: true, default: "'none'::character varying" },
+      { name: "amount", type: "numeric(6,1)", not_null: false, default: null },
+    ]);
+    expect(await rows(db, "SELECT id::int, kind, amount::text FROM wo.typed ORDER BY id")).toEqual([
+      { id: 1, kind: "click", amount: "1.5" },
+      { id: 2, kind: "buy", amount: "10.0" },
+      { id: 3, kind: "buy", amount: "3.3" },
+      { id: 4, kind: "click", amount: "1.0" },
+    ]);
+    expect(
+      await rows(
+        db,
+        "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'wo.typed'::regclass AND contype = 'c'",
+      ),
+    ).toEqual([{ def: "CHECK ((amount >= (0)::numeric))" }]);
+    // The next build merges into it (the dropped watermark column is no obstacle), and its state holds.
+    await db.query("INSERT INTO wo_src.events VALUES (5, 'view', 2)");
+    expect(brief((await buildModels(db, plan(dir))).models)).toEqual([
+      ["typed", "success", 1, "incremental"],
+    ]);
+    expect(await rows(db, "SELECT watermark::int AS w FROM elt.model_state WHERE model = 'typed'")).toEqual([
+      { w: 5 },
+    ]);
+
+    const fails = async (contract: string, select: string) => {
+      writeFileSync(join(dir, "models/typed.sql"), model(contract, select));
+      const built = await buildModels(db, plan(dir), { fullRefresh: true });
+      return { result: built.models[0], audits: built.audits.filter((a) => a.status !== "pass") };
+    };
+    // A NULL that the contract refuses is reported by the audit, with its row, before NOT NULL would.
+    const nulls = await fails(
+      "id: bigint not null; kind: text not null; amount: numeric",
+      "e.id, NULLIF(e.kind, 'buy') AS kind, e.amount",
+    );
+    expect(nulls.result?.status).toBe("failed");
+    expect(nulls.audits.map((a) => [a.name, a.status, a.failures])).toEqual([
+      ["not_null_typed_kind", "fail", 2],
+    ]);
+    // A type the SELECT's value does not convert to by assignment fails the build, as an INSERT did.
+    const cast = await fails("id: bigint not null; kind: int; amount: numeric", "e.id, e.kind, e.amount");
+    expect(cast.result?.error).toMatch(
+      /the SELECT does not match the contract: column "kind" cannot be cast automatically to type integer — cast the column/,
+    );
+    // So do a value too long for its type, and a check it breaks.
+    expect(
+      (await fails("id: bigint; kind: varchar(3); amount: numeric", "e.id, e.kind, e.amount")).result?.error,
+    ).toMatch(/value too long for type character varying\(3\)/);
+    expect(
+      (await fails("id: bigint; kind: text; amount: numeric check (amount > 5)", "e.id, e.kind, e.amount"))
+        .result?.error,
+    ).toMatch(/violated by some row/);
+    // Each failure kept the table the last good build published.
+    expect(await rows(db, "SELECT count(*)::int AS n FROM wo.typed")).toEqual([{ n: 5 }]);
+    expect(await rows(db, "SELECT to_regclass('wo.typed__elt_shape') AS shape")).toEqual([{ shape: null }]);
+  });
+
   it("screens a model's row tests in one scan; only a test with failing rows runs its own SQL", async () => {
     const dir = tempProject({
       "project.yml": "name: t\n",

@@ -179,7 +179,7 @@ SELECT id, seq AS _seq FROM {{ref "stage"}} {{#if is_incremental}}WHERE seq > {{
       st.kind === "audit" ? "" : st.label,
     );
     expect(first?.indexOf("read the watermark source")).toBeLessThan(
-      first?.indexOf("write the SELECT") ?? -1,
+      first?.indexOf("create under a new name") ?? -1,
     );
     // merged alone, nothing standing: no floor to read (its watermark is its rows' maximum).
     expect(floors(planBuild(stagedPlan(["merged"]), none))).toEqual([["merged", 0]]);

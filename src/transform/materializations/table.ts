@@ -7,16 +7,17 @@ import { floorStep } from "./floor-step.ts";
 import { replaceSteps } from "./replace-relation.ts";
 import {
   assertColumnsSql,
+  conformConstraintsSql,
+  conformTypesSql,
   createContractTableSql,
   createTableAsSql,
   dropColumnSql,
   indexSql,
-  insertSelectSql,
   primaryKeySql,
   renameSql,
   saveWatermarkSql,
+  selectColumnsSql,
   tempName,
-  tempTableSql,
   tempViewSql,
 } from "./templates.ts";
 
@@ -27,52 +28,60 @@ const sameKey = (a: readonly string[], b: readonly string[]) =>
  * A full build (table; incremental on its first run or --full-refresh): the new table is written
  * under `<alias>__elt_tmp` while the old one keeps serving, audited, then swapped in; keys and
  * indexes are created on the final name so their names stay stable across builds.
+ *
+ * The SELECT is written once, straight into that table (CREATE TABLE AS, which PostgreSQL may read
+ * in parallel): a contract is applied to it afterwards from a shape table (migration 0130), and a
+ * watermark column, read for the model's state, is dropped from it before the swap (ADR 0017).
  */
 export function tableSteps(input: MaterializeInput): BuildStep[] {
   const { model } = input;
   const { config } = model;
   const tmp = format("%I.%I", config.schema, `${config.alias}__elt_tmp`);
   const wm = config.watermark;
-  const contract = config.contract ? Object.keys(config.contract) : undefined;
+  const contract = config.contract;
   const steps: BuildStep[] = [sqlStep("clear a leftover", `DROP TABLE IF EXISTS ${tmp}`)];
+  const { steps: readFloor, floor } = wm ? floorStep(input) : { steps: [], floor: undefined };
+  steps.push(...readFloor);
+  const checkWatermark = (relation: string) =>
+    wm
+      ? [sqlStep("check the watermark column", assertColumnsSql(relation, [wm], `watermark "${wm}"`, false))]
+      : [];
 
-  if (wm) {
-    // The SELECT is materialised once: the watermark state takes max(wm), the table the rest.
-    const source = tempName(model.name, "source");
-    const { steps: readFloor, floor } = floorStep(input);
-    steps.push(
-      ...readFloor,
-      sqlStep("write the SELECT", tempTableSql(source, model.sql)),
-      sqlStep("check the watermark column", assertColumnsSql(source, [wm], `watermark "${wm}"`, false)),
-      ...input.audits({ relation: source, kind: "full", watermark: wm }),
-      sqlStep("save the watermark", saveWatermarkSql(model.name, wm, source, true, floor)),
-    );
-    if (contract) {
-      steps.push(
-        sqlStep("check the contract", assertColumnsSql(source, [...contract, wm], "the contract")),
-        sqlStep("create under a new name", createContractTableSql(tmp, config.contract ?? {})),
-        sqlStep("fill it", insertSelectSql(tmp, contract, source), { rows: true }),
-      );
-    } else {
-      steps.push(
-        sqlStep("leave the watermark out", dropColumnSql(source, wm)),
-        sqlStep("create under a new name", createTableAsSql(tmp, `SELECT * FROM ${source}`), { rows: true }),
-      );
-    }
-  } else if (contract) {
+  let shape: string | undefined;
+  if (contract) {
+    // Planned first, so a SELECT that does not match the contract fails before it runs.
     const select = tempName(model.name, "select");
+    const columns = Object.keys(contract);
+    const written = wm ? [...columns, wm] : columns;
+    shape = format("%I.%I", config.schema, `${config.alias}__elt_shape`);
     steps.push(
       sqlStep("plan the SELECT", tempViewSql(select, model.sql)),
-      sqlStep("check the contract", assertColumnsSql(select, contract, "the contract")),
-      sqlStep("create under a new name", createContractTableSql(tmp, config.contract ?? {})),
-      sqlStep("fill it", insertSelectSql(tmp, contract, select), { rows: true }),
+      ...checkWatermark(select),
+      sqlStep("check the contract", assertColumnsSql(select, written, "the contract")),
+      sqlStep("create under a new name", createTableAsSql(tmp, selectColumnsSql(written, select)), {
+        rows: true,
+      }),
       sqlStep("drop the plan", `DROP VIEW ${select}`),
-      ...input.audits({ relation: tmp, kind: "full" }),
+      sqlStep("the contract's shape", createContractTableSql(shape, contract)),
+      sqlStep("the contract's types", conformTypesSql(tmp, shape)),
     );
   } else {
     steps.push(
       sqlStep("create under a new name", createTableAsSql(tmp, model.sql), { rows: true }),
-      ...input.audits({ relation: tmp, kind: "full" }),
+      ...checkWatermark(tmp),
+    );
+  }
+  steps.push(...input.audits({ relation: tmp, kind: "full", ...(wm ? { watermark: wm } : {}) }));
+  if (wm) {
+    steps.push(
+      sqlStep("save the watermark", saveWatermarkSql(model.name, wm, tmp, true, floor)),
+      sqlStep("leave the watermark out", dropColumnSql(tmp, wm)),
+    );
+  }
+  if (shape) {
+    steps.push(
+      sqlStep("the contract's constraints", conformConstraintsSql(tmp, shape)),
+      sqlStep("drop the shape", `DROP TABLE ${shape}`),
     );
   }
   // The fill's command tag is the row count: no second pass over the new table to count it.

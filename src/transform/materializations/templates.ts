@@ -119,6 +119,12 @@ export const assertColumnsSql = (relation: string, expected: readonly string[], 
 export const commentColumnsSql = (relation: string, comments: Record<string, string>) =>
   format("SELECT elt.comment_columns(%L::regclass, %L::jsonb)", relation, JSON.stringify(comments));
 
+/** Migration 0130: the contract's types where the SELECT's differ, then (after the audits) the rest. */
+export const conformTypesSql = (relation: string, shape: string) =>
+  format("SELECT elt.conform_types(%L::regclass, %L::regclass)", relation, shape);
+export const conformConstraintsSql = (relation: string, shape: string) =>
+  format("SELECT elt.conform_constraints(%L::regclass, %L::regclass)", relation, shape);
+
 export const dropColumnSql = (relation: string, column: string) =>
   format("ALTER TABLE %s DROP COLUMN %I", relation, column);
 
