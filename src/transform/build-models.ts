@@ -60,8 +60,10 @@ async function begin(
   // session-level project lock.
   await tx.query("SELECT pg_advisory_xact_lock($1)", [advisoryKey("landing")]);
   // A batch touches a few days but the planner cannot know: JIT would spend a second compiling
-  // each statement for milliseconds of work (measured on the daily models).
-  if (db.kind === "postgres") await tx.query("SET LOCAL jit = off");
+  // each statement for milliseconds of work (measured on the daily models). A full build's ANALYZE
+  // samples ~3,000 rows (30,000 at the default 100): enough to plan the rest of the build, ~25 ms
+  // on 200k rows instead of ~260; autovacuum analyzes the table in full after the commit.
+  if (db.kind === "postgres") await tx.query("SET LOCAL jit = off; SET LOCAL default_statistics_target = 10");
   const state = await readBuildState(tx, plan);
   return planBuild(plan, state, { fullRefresh: options.fullRefresh ?? false, audit: options.audit ?? true });
 }

@@ -389,6 +389,13 @@ SELECT ${select}, e.id AS _w FROM wo_src.events AS e
         "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'wo.typed'::regclass AND contype = 'c'",
       ),
     ).toEqual([{ def: "CHECK ((amount >= (0)::numeric))" }]);
+    // Analyzed in the build (a sample), so what runs after it in the same build plans with statistics.
+    expect(
+      await rows(
+        db,
+        "SELECT attname FROM pg_stats WHERE schemaname = 'wo' AND tablename = 'typed' ORDER BY 1",
+      ),
+    ).toEqual([{ attname: "amount" }, { attname: "id" }, { attname: "kind" }]);
     // The next build merges into it (the dropped watermark column is no obstacle), and its state holds.
     await db.query("INSERT INTO wo_src.events VALUES (5, 'view', 2)");
     expect(brief((await buildModels(db, plan(dir))).models)).toEqual([

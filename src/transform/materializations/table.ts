@@ -71,6 +71,10 @@ export function tableSteps(input: MaterializeInput): BuildStep[] {
       ...checkWatermark(tmp),
     );
   }
+  // A new table has no statistics until autovacuum comes after the commit: the audits, and the models
+  // and tests after it in this build, would plan blind (the latest-load audit probed 193k keys one by
+  // one instead of in parallel). Sampled: the build sets default_statistics_target 10 (~3,000 rows).
+  steps.push(sqlStep("analyze", `ANALYZE ${tmp}`));
   steps.push(...input.audits({ relation: tmp, kind: "full", ...(wm ? { watermark: wm } : {}) }));
   if (wm) {
     steps.push(
