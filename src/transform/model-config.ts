@@ -161,6 +161,17 @@ export function configProblems(config: ModelConfig): { path: string; message: st
       out.push({ path: `columns.${wm}`, message: "the watermark column is not stored in the relation" });
     }
   }
+  // PostgreSQL cuts a longer name to 63 bytes without an error, and a table is staged under
+  // <alias>__elt_tmp while the old one serves.
+  const room = m === "view" ? 63 : 63 - "__elt_tmp".length;
+  const bytes = Buffer.byteLength(config.alias);
+  if (bytes > room) {
+    const why = m === "view" ? "" : " (the build stages the table as <alias>__elt_tmp)";
+    out.push({
+      path: "alias",
+      message: `"${config.alias}" is ${bytes} bytes; PostgreSQL names hold 63, so at most ${room}${why}: set a shorter alias`,
+    });
+  }
   const unitNames = new Set<string>();
   config.unitTests.forEach((t, i) => {
     if (unitNames.has(t.name))

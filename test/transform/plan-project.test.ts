@@ -181,6 +181,7 @@ describe("compile errors", () => {
       "models/v.sql":
         "/*---\nprimary_key: a\ntests:\n  - unique\n  - frobnicate: [a]\n---*/\nSELECT 1 AS a\n",
       "models/w.sql": "SELECT 1 AS a\n",
+      "models/long.sql": `/*---\nmaterialized: table\nalias: ${"t".repeat(55)}\n---*/\nSELECT 1 AS a\n`,
       "models/w.yml":
         "models:\n  w:\n    columns:\n      a:\n        tests:\n          - relationships: {to: nope, field: a}\n",
     });
@@ -193,6 +194,7 @@ describe("compile errors", () => {
         "models/v.sql:4: test: unique: which column? (give column: or columns:) (model v)",
         'models/v.sql:5: test: unknown test "frobnicate" (one of not_null, unique, accepted_values, relationships, expression) (model v)',
         'models/w.yml:6: test relationships: unknown model or source "nope" (model w)',
+        `models/long.sql:3: config alias: "${"t".repeat(55)}" is 55 bytes; PostgreSQL names hold 63, so at most 54 (the build stages the table as <alias>__elt_tmp): set a shorter alias (model long)`,
       ]),
     );
   });

@@ -53,7 +53,9 @@ export function tableSteps(input: MaterializeInput): BuildStep[] {
     const select = tempName(model.name, "select");
     const columns = Object.keys(contract);
     const written = wm ? [...columns, wm] : columns;
-    shape = format("%I.%I", config.schema, `${config.alias}__elt_shape`);
+    // One short name per schema (each model drops its shape before the next makes one): a name
+    // PostgreSQL makes up from it for a constraint is never cut short (conform_constraints relies on it).
+    shape = format("%I.%I", config.schema, "elt__contract_shape");
     steps.push(
       sqlStep("plan the SELECT", tempViewSql(select, model.sql)),
       ...checkWatermark(select),
@@ -83,10 +85,8 @@ export function tableSteps(input: MaterializeInput): BuildStep[] {
     );
   }
   if (shape) {
-    steps.push(
-      sqlStep("the contract's constraints", conformConstraintsSql(tmp, shape)),
-      sqlStep("drop the shape", `DROP TABLE ${shape}`),
-    );
+    // It drops the shape too.
+    steps.push(sqlStep("the contract's constraints", conformConstraintsSql(tmp, shape)));
   }
   // The fill's command tag is the row count: no second pass over the new table to count it.
   steps.push(...replaceSteps(input, [sqlStep("swap in", renameSql(tmp, config.alias))]));
