@@ -74,8 +74,9 @@ export function tableSteps(input: MaterializeInput): BuildStep[] {
     );
   }
   // A new table has no statistics until autovacuum comes after the commit: the audits, and the models
-  // and tests after it in this build, would plan blind (the latest-load audit probed 193k keys one by
-  // one instead of in parallel). Sampled: the build sets default_statistics_target 10 (~3,000 rows).
+  // and tests after it in this build, would plan blind (the latest-load audit guessed 1,000 of 193k
+  // rows and probed the grade key by text: 0.9 s; 0.45 s with statistics). Sampled: the build sets
+  // default_statistics_target 10 (~3,000 rows).
   steps.push(sqlStep("analyze", `ANALYZE ${tmp}`));
   steps.push(...input.audits({ relation: tmp, kind: "full", ...(wm ? { watermark: wm } : {}) }));
   if (wm) {
@@ -88,7 +89,7 @@ export function tableSteps(input: MaterializeInput): BuildStep[] {
     // It drops the shape too.
     steps.push(sqlStep("the contract's constraints", conformConstraintsSql(tmp, shape)));
   }
-  // The fill's command tag is the row count: no second pass over the new table to count it.
+  // CREATE TABLE AS's command tag is the row count: no second pass over the new table to count it.
   steps.push(...replaceSteps(input, [sqlStep("swap in", renameSql(tmp, config.alias))]));
   if (config.primary_key.length > 0)
     steps.push(sqlStep("primary key", primaryKeySql(model.quoted, config.primary_key)));
