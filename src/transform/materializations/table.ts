@@ -40,7 +40,8 @@ export function tableSteps(input: MaterializeInput): BuildStep[] {
   const wm = config.watermark;
   const contract = config.contract;
   const steps: BuildStep[] = [sqlStep("clear a leftover", `DROP TABLE IF EXISTS ${tmp}`)];
-  const { steps: readFloor, floor } = wm ? floorStep(input) : { steps: [], floor: undefined };
+  // No steps without a watermark: plan-build gives such a model no floor source.
+  const { steps: readFloor, floor } = floorStep(input);
   steps.push(...readFloor);
   const checkWatermark = (relation: string) =>
     wm
